@@ -1,0 +1,117 @@
+"""What every admin screen shares: sign-in, roles, CSRF-carrying forms, safe errors."""
+
+import logging
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import AdminIndexView, BaseView, expose
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_admin.model import filters as model_filters
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from extensions import db
+from models.user import ADMIN, VIEWER
+
+logger = logging.getLogger(__name__)
+
+# the Flask-Admin view methods that change data, and who may call them
+WRITE_VIEWS = {"create_view", "edit_view", "delete_view", "action_view", "ajax_update"}
+
+
+class CSRFForm(FlaskForm):
+    """Base of every generated form, so the global CSRF check finds its token."""
+
+
+class RoleGate:
+    """Mixin deciding access by role for Flask-Admin views.
+
+    ``read_role`` may open the screen; ``write_role`` may create, edit, delete and run
+    list actions. Anonymous visitors go to the login page, others get 403.
+    """
+
+    read_role = VIEWER
+    write_role = ADMIN
+
+    def is_accessible(self):
+        return current_user.is_authenticated and current_user.has_role(self.read_role)
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+    def can_write(self):
+        return current_user.is_authenticated and current_user.has_role(self.write_role)
+
+    def _handle_view(self, name, **kwargs):
+        refusal = super()._handle_view(name, **kwargs)
+        if refusal is not None:
+            return refusal
+        if name in WRITE_VIEWS and not self.can_write():
+            abort(403)
+        return None
+
+
+class FilterConverter(sqla_filters.FilterConverter):
+    """Offers the date filters for the project's UTC datetime columns too."""
+
+    @model_filters.convert("utcdatetime")
+    def conv_utc_datetime(self, column, name, **kwargs):
+        return self.conv_datetime(column, name, **kwargs)
+
+
+class SecureModelView(RoleGate, ModelView):
+    form_base_class = CSRFForm
+    filter_converter = FilterConverter()
+    page_size = 50
+    can_view_details = True
+    can_set_page_size = True
+    # nothing is exported by default: exports would need their own masking review
+    can_export = False
+
+    @property
+    def can_create(self):
+        return self.can_write() and self.allow_create
+
+    @property
+    def can_edit(self):
+        return self.can_write() and self.allow_edit
+
+    @property
+    def can_delete(self):
+        return self.can_write() and self.allow_delete
+
+    allow_create = True
+    allow_edit = True
+    allow_delete = True
+
+    def handle_view_exception(self, exc):
+        # integrity errors become a message, never a 500; the session is rolled back
+        from sqlalchemy.exc import IntegrityError
+
+        if isinstance(exc, IntegrityError):
+            db.session.rollback()
+            flash(
+                "Nothing was saved: the change conflicts with existing data "
+                "(a duplicate or a row still in use).",
+                "error",
+            )
+            return True
+        return super().handle_view_exception(exc)
+
+
+class ReadOnlyModelView(SecureModelView):
+    allow_create = False
+    allow_edit = False
+    allow_delete = False
+
+
+class SecureIndexView(RoleGate, AdminIndexView):
+    @expose("/")
+    def index(self):
+        return redirect(url_for("ec_accounts.index_view"))
+
+
+class SecureBaseView(RoleGate, BaseView):
+    pass

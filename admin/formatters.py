@@ -1,0 +1,32 @@
+"""Small cell renderers shared by the list screens; every value is escaped."""
+
+from flask import url_for
+from markupsafe import Markup, escape
+
+STATUS_CLASSES = {"pending": "secondary", "connected": "success", "disconnected": "danger"}
+
+
+def status_tag(status):
+    return Markup('<span class="badge badge-{}">{}</span>').format(
+        STATUS_CLASSES.get(status, "light"), escape(status.capitalize())
+    )
+
+
+def account_link(view, context, model, name):
+    account = getattr(model, "account", None)
+    if account is None:
+        fallback = getattr(model, "account_name", None)
+        return escape(fallback) if fallback else Markup("<em>deleted</em>")
+    return Markup('<a href="{}">{}</a>').format(
+        url_for("ec_accounts.details_view", id=account.id), account.display_name
+    )
+
+
+def ok_badge(view, context, model, name):
+    if getattr(model, name):
+        return Markup('<span class="badge badge-success">ok</span>')
+    return Markup('<span class="badge badge-danger">failed</span>')
+
+
+def yes_no(value):
+    return "yes" if value else "no"

@@ -1,0 +1,38 @@
+"""Users: managed by admins only."""
+
+from wtforms import PasswordField, SelectField, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from admin.base import SecureModelView
+from models.user import ADMIN, MIN_PASSWORD_LENGTH, ROLES
+
+
+class UserView(SecureModelView):
+    read_role = ADMIN
+    write_role = ADMIN
+    column_list = ("email", "role", "active", "created_at")
+    column_searchable_list = ("email",)
+    column_filters = ("role", "active")
+    column_exclude_list = ("password_hash",)
+    column_details_exclude_list = ("password_hash",)
+    form_columns = ("email", "role", "active", "new_password")
+    form_extra_fields = {
+        "new_password": PasswordField(
+            "Password",
+            validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+            description=f"At least {MIN_PASSWORD_LENGTH} characters. "
+            "Leave empty to keep the current password.",
+        )
+    }
+    form_overrides = {"role": SelectField}
+    form_args = {
+        "email": {"validators": [DataRequired(), Email(), Length(max=254)]},
+        "role": {"choices": [(role, role.capitalize()) for role in ROLES]},
+    }
+
+    def on_model_change(self, form, model, is_created):
+        password = form.new_password.data
+        if is_created and not password:
+            raise ValidationError("A new user needs a password.")
+        if password:
+            model.set_password(password)

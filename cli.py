@@ -1,0 +1,60 @@
+"""Commands for ``flask --app wsgi``: users, demo data, key rotation."""
+
+import click
+from sqlalchemy import select
+
+import credentials
+from extensions import db
+from models import EcAccount, User
+from models.user import ROLES
+from services import demo
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="What the user may do.")
+@click.option("--password", help="Asked for when not given.")
+def create_user(email, role, password):
+    """Create a user, or reset the role and password of an existing one."""
+    if "@" not in email or len(email) > 254:
+        raise click.BadParameter("an email address such as ops@example.com", param_hint="EMAIL")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    created = user is None
+    if created:
+        user = User(email=email)
+        db.session.add(user)
+    try:
+        user.set_password(password)
+    except ValueError as error:
+        db.session.rollback()
+        raise click.BadParameter(str(error), param_hint="--password") from None
+    user.role = role
+    user.active = True
+    db.session.commit()
+    click.echo(f"{'Created' if created else 'Updated'} {user.email} with role {role}.")
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Add the demo warehouse and accounts; running it again changes nothing."""
+    added = demo.seed()
+    click.echo(f"Demo data ready ({added} rows added).")
+
+
+@click.command("rotate-credentials")
+def rotate_credentials():
+    """Re-encrypt every account's credentials with the first CREDENTIALS_KEY."""
+    cipher = credentials.cipher()
+    count = 0
+    for account in db.session.scalars(select(EcAccount)):
+        account.credentials_encrypted = cipher.rotate(account.credentials_encrypted)
+        count += 1
+    db.session.commit()
+    click.echo(f"Re-encrypted the credentials of {count} accounts.")
+
+
+def init_app(app):
+    for command in (create_user, seed_demo, rotate_credentials):
+        app.cli.add_command(command)

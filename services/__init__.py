@@ -1,0 +1,1 @@
+"""Rules shared by views, jobs and the command line."""

@@ -1,0 +1,71 @@
+"""Rules about EC accounts shared by the screens, the jobs and the command line."""
+
+import logging
+
+from sqlalchemy import func, select
+
+from extensions import db
+from models import EcAccount, ProductMapping
+from models.account import PENDING
+
+logger = logging.getLogger(__name__)
+
+CREDENTIALS_CHANGED = "Credentials changed; not yet verified."
+
+
+def mapping_count(account_id):
+    return db.session.scalar(
+        select(func.count(ProductMapping.id)).where(ProductMapping.account_id == account_id)
+    )
+
+
+def merge_credentials(spec, stored, submitted):
+    """Combine typed credential values with the stored ones.
+
+    A secret left empty keeps its stored value; a non-secret value replaces it.
+    """
+    merged = dict(stored)
+    for item in spec.credential_fields:
+        value = submitted.get(item.name)
+        if item.secret and not value:
+            continue
+        merged[item.name] = value
+    return merged
+
+
+def apply_credentials(account, values):
+    """Store ``values``; a change sends the account back to pending.
+
+    :returns: True when the credentials changed.
+    """
+    if values == account.read_credentials():
+        return False
+    account.write_credentials(values)
+    account.set_status(PENDING, CREDENTIALS_CHANGED)
+    logger.info("credentials of account %s changed; status pending", account.id)
+    return True
+
+
+def delete_account(account):
+    """Delete an account with its mappings in one transaction.
+
+    Imported orders stay, with their account cleared.
+
+    :returns: the number of product mappings removed with it.
+    """
+    removed = mapping_count(account.id)
+    account_id = account.id
+    db.session.delete(account)
+    db.session.commit()
+    logger.info("deleted account %s with %s product mappings", account_id, removed)
+    return removed
+
+
+def display_name_taken(platform, display_name, exclude_id=None):
+    query = select(EcAccount.id).where(
+        EcAccount.platform == platform,
+        func.lower(EcAccount.display_name) == display_name.strip().lower(),
+    )
+    if exclude_id is not None:
+        query = query.where(EcAccount.id != exclude_id)
+    return db.session.scalar(query) is not None

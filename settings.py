@@ -1,0 +1,176 @@
+"""Application settings, each read from one environment variable.
+
+Every value goes through a small parser that refuses junk with a sentence saying what
+was wrong and what is accepted. Development gets working defaults (a SQLite file and a
+generated key under ``instance/``); production refuses to start without its secrets.
+"""
+
+import json
+import logging
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from cryptography.fernet import Fernet
+
+logger = logging.getLogger(__name__)
+
+ENVIRONMENTS = ("development", "production", "test")
+
+
+class SettingsError(Exception):
+    """An environment variable holds a value the application cannot use."""
+
+
+def _environment(value):
+    value = (value or "development").strip().lower()
+    if value not in ENVIRONMENTS:
+        raise SettingsError(
+            f"APP_ENV is {value!r}; accepted values are {', '.join(ENVIRONMENTS)}."
+        )
+    return value
+
+
+def _database_url(value, instance_path):
+    if not value:
+        return f"sqlite:///{Path(instance_path) / 'ecadmin.sqlite3'}"
+    scheme = value.split(":", 1)[0].lower()
+    if scheme in ("postgres", "postgresql"):
+        # psycopg 3 is the installed driver; accept the bare scheme for convenience
+        return "postgresql+psycopg:" + value.split(":", 1)[1]
+    if scheme in ("postgresql+psycopg", "sqlite"):
+        return value
+    raise SettingsError(
+        f"DATABASE_URL has the scheme {scheme!r}; use postgresql://user@host/db "
+        "or sqlite:///path/to/file.sqlite3."
+    )
+
+
+def _redis_url(value):
+    value = value or "redis://127.0.0.1:6379/0"
+    parts = urlsplit(value)
+    if parts.scheme not in ("redis", "rediss", "unix"):
+        raise SettingsError(
+            f"REDIS_URL must start with redis://, rediss:// or unix://; got {value!r}."
+        )
+    return value
+
+
+def _fernet_keys(value):
+    keys = [key.strip() for key in value.split(",") if key.strip()]
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise SettingsError(
+                f"CREDENTIALS_KEY item {position} is not a Fernet key; each key is 32 "
+                "url-safe base64-encoded bytes, as printed by "
+                "`python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'`."
+            ) from None
+    if not keys:
+        raise SettingsError("CREDENTIALS_KEY is set but holds no key.")
+    return keys
+
+
+def _positive_int(name, value, default):
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise SettingsError(f"{name} must be a whole number of 1 or more; got {value!r}.")
+    return number
+
+
+def _base_urls(value):
+    if not value:
+        return {}
+    try:
+        parsed = json.loads(value)
+    except ValueError as error:
+        raise SettingsError(
+            f"PLATFORM_BASE_URLS is not valid JSON ({error}); expected an object like "
+            '{"shopify": "http://127.0.0.1:8001/shopify/{shop}"}.'
+        ) from None
+    if not isinstance(parsed, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in parsed.items()
+    ):
+        raise SettingsError(
+            "PLATFORM_BASE_URLS must be a JSON object mapping platform names to URL "
+            "strings."
+        )
+    for platform, url in parsed.items():
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise SettingsError(
+                f"PLATFORM_BASE_URLS[{platform!r}] must be an http(s) URL; got {url!r}."
+            )
+    return parsed
+
+
+def _generated_secret(path, make, what):
+    """Read a development secret from ``path``, creating it on first use."""
+    path = Path(path)
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
+    path.write_text(value + "\n")
+    path.chmod(0o600)
+    logger.warning("generated a development %s in %s; set it for production", what, path)
+    return value
+
+
+def load(environ=None, instance_path="instance"):
+    """Return the settings as a mapping for ``app.config``.
+
+    :raises SettingsError: when a variable holds junk or a production secret is missing.
+    """
+    environ = os.environ if environ is None else environ
+    env = _environment(environ.get("APP_ENV"))
+    production = env == "production"
+
+    secret_key = environ.get("SECRET_KEY", "").strip()
+    if not secret_key:
+        if production:
+            raise SettingsError("SECRET_KEY must be set when APP_ENV=production.")
+        secret_key = _generated_secret(
+            Path(instance_path) / "secret_key", lambda: secrets.token_hex(32), "SECRET_KEY"
+        )
+    elif production and len(secret_key) < 32:
+        raise SettingsError("SECRET_KEY must be at least 32 characters in production.")
+
+    raw_keys = environ.get("CREDENTIALS_KEY", "").strip()
+    if not raw_keys:
+        if production:
+            raise SettingsError(
+                "CREDENTIALS_KEY must be set when APP_ENV=production; it encrypts the "
+                "platform credentials stored in the database."
+            )
+        raw_keys = _generated_secret(
+            Path(instance_path) / "credentials_key",
+            lambda: Fernet.generate_key().decode(),
+            "CREDENTIALS_KEY",
+        )
+
+    return {
+        "APP_ENV": env,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": _database_url(
+            environ.get("DATABASE_URL", "").strip(), instance_path
+        ),
+        "REDIS_URL": _redis_url(environ.get("REDIS_URL", "").strip()),
+        "CREDENTIALS_KEYS": _fernet_keys(raw_keys),
+        "PLATFORM_BASE_URLS": _base_urls(environ.get("PLATFORM_BASE_URLS", "").strip()),
+        "API_LOG_RETENTION_DAYS": _positive_int(
+            "API_LOG_RETENTION_DAYS", environ.get("API_LOG_RETENTION_DAYS"), 30
+        ),
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }

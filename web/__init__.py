@@ -1,0 +1,1 @@
+"""Plain Flask pages outside the generated admin: login, logout and health."""
