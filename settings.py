@@ -86,6 +86,17 @@ def _positive_int(name, value, default):
     return number
 
 
+def _api_version(value):
+    value = (value or "2026-10").strip()
+    year, _, month = value.partition("-")
+    if not (year.isdigit() and len(year) == 4 and month in ("01", "04", "07", "10")):
+        raise SettingsError(
+            f"SHOPIFY_API_VERSION must be a quarterly version such as 2026-10; got "
+            f"{value!r}."
+        )
+    return value
+
+
 def _base_urls(value):
     if not value:
         return {}
@@ -156,8 +167,25 @@ def load(environ=None, instance_path="instance"):
             "CREDENTIALS_KEY",
         )
 
+    apps = {
+        "shopify": {
+            "client_id": environ.get("SHOPIFY_CLIENT_ID", "").strip(),
+            "client_secret": environ.get("SHOPIFY_CLIENT_SECRET", "").strip(),
+        },
+        "ebay": {
+            "client_id": environ.get("EBAY_CLIENT_ID", "").strip(),
+            "client_secret": environ.get("EBAY_CLIENT_SECRET", "").strip(),
+            "ru_name": environ.get("EBAY_RU_NAME", "").strip(),
+        },
+    }
+
     return {
         "APP_ENV": env,
+        "PLATFORM_APPS": apps,
+        "SHOPIFY_API_VERSION": _api_version(environ.get("SHOPIFY_API_VERSION")),
+        "SHOPIFY_STOCK_BATCH": _positive_int(
+            "SHOPIFY_STOCK_BATCH", environ.get("SHOPIFY_STOCK_BATCH"), 250
+        ),
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": _database_url(
             environ.get("DATABASE_URL", "").strip(), instance_path

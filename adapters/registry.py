@@ -27,3 +27,11 @@ def all_specs():
 
 def choices():
     return [(spec.name, spec.label) for spec in all_specs()]
+
+
+def create_adapter(platform, credentials, **kwargs):
+    """Build the adapter of ``platform`` for one account's decrypted credentials."""
+    spec = get(platform)
+    if spec.adapter_class is None:
+        raise UnknownPlatformError(platform)
+    return spec.adapter_class(credentials, **kwargs)
