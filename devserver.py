@@ -136,6 +136,8 @@ def _port_from_env(name, default):
 
 def _port_is_free(port):
     with socket.socket() as probe:
+        # as the web server does, so connections of a previous run don't count
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((HOST, port))
         except OSError:

@@ -25,7 +25,8 @@ ensure_venv() {
     wanted="$(sha256sum "$ROOT/requirements.txt" | cut -d' ' -f1)"
     if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
         echo "Installing requirements.txt into $VENV ..."
-        "$VENV_PYTHON" -m pip install --quiet --disable-pip-version-check \
+        # twice quiet: pip prints its errors only
+        "$VENV_PYTHON" -m pip install --quiet --quiet --disable-pip-version-check \
             -r "$ROOT/requirements.txt" || {
             echo "error: installing requirements.txt failed; pip's output above" \
                 "says why." >&2
