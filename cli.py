@@ -7,6 +7,7 @@ import credentials
 from extensions import db
 from models import EcAccount, User
 from models.user import ROLES
+from jobs import commands as jobs_commands
 from services import demo
 
 
@@ -58,3 +59,4 @@ def rotate_credentials():
 def init_app(app):
     for command in (create_user, seed_demo, rotate_credentials):
         app.cli.add_command(command)
+    jobs_commands.init_app(app)

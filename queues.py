@@ -17,3 +17,13 @@ def redis_connection(app):
         )
         app.extensions["redis"] = client
     return client
+
+
+RESULT_TTL = 24 * 3600
+FAILURE_TTL = 7 * 24 * 3600
+
+
+def queue(app, name=DEFAULT_QUEUE):
+    from rq import Queue
+
+    return Queue(name, connection=redis_connection(app))

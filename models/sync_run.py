@@ -17,7 +17,9 @@ ACTIONS = (
     "prune_api_logs",
 )
 TRIGGERS = ("manual", "bulk", "schedule", "restock", "credentials")
-STATUSES = ("queued", "running", "succeeded", "partial", "failed")
+# "skipped": the job found nothing it may do (account deleted, disconnected, ...)
+STATUSES = ("queued", "running", "succeeded", "partial", "failed", "skipped")
+FINAL_STATUSES = ("succeeded", "partial", "failed", "skipped")
 
 
 class SyncRun(db.Model):
@@ -49,6 +51,45 @@ class SyncRun(db.Model):
 
     account = relationship("EcAccount")
     started_by = relationship("User")
+
+    @property
+    def finished(self):
+        return self.status in FINAL_STATUSES
+
+    @property
+    def duration(self):
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at
+
+    def start(self, now=None):
+        self.status = "running"
+        self.started_at = self.started_at or now or utcnow()
+        self.error = None
+
+    def advance(self, done=1, total=None):
+        self.progress_done = (self.progress_done or 0) + done
+        if total is not None:
+            self.progress_total = total
+
+    def count(self, succeeded=0, failed=0, skipped=0):
+        self.succeeded = (self.succeeded or 0) + succeeded
+        self.failed = (self.failed or 0) + failed
+        self.skipped = (self.skipped or 0) + skipped
+        self.total = self.succeeded + self.failed + self.skipped
+
+    def finish(self, status=None, message=None, error=None, now=None):
+        """End the run; without a status it is 'partial' when some items failed."""
+        if status is None:
+            status = "partial" if self.failed and self.succeeded else (
+                "failed" if self.failed else "succeeded"
+            )
+        self.status = status
+        self.message = message if message is not None else self.message
+        self.error = error
+        self.finished_at = now or utcnow()
+        if self.progress_total is not None and status == "succeeded":
+            self.progress_done = self.progress_total
 
     @property
     def progress_percent(self):

@@ -1,0 +1,175 @@
+"""What every account job shares: loading by id, the run row, errors and logging.
+
+A job is a small class whose ``perform`` does the work; ``run`` wraps it with the rules
+that hold for all of them: a deleted or no longer eligible account ends the run quietly
+with the reason, rejected credentials disconnect the account, transient platform
+failures leave the job to RQ's retry, and every platform call is written to the API log.
+"""
+
+import logging
+
+from rq import get_current_job
+
+from adapters import errors, registry
+from extensions import db
+from models import EcAccount, SyncRun
+from models.account import CONNECTED, DISCONNECTED, PENDING
+from services import api_log
+from services.actions import ACTIONS
+from services.platforms import adapter_config
+
+logger = logging.getLogger(__name__)
+
+
+class JobSkipped(Exception):
+    """The job has nothing it may do; the message says why."""
+
+
+class AccountJob:
+    action = ""
+
+    def __init__(self, account_id, run_id):
+        self.account_id = account_id
+        self.run_id = run_id
+        self.account = None
+        self.run_row = None
+        self.recorder = None
+
+    # helpers for perform()
+
+    def commit(self):
+        """Write the pending API log rows and the run's progress together."""
+        if self.recorder is not None:
+            self.recorder.flush()
+        db.session.commit()
+
+    def adapter(self):
+        account = self.account
+        job = get_current_job()
+        self.recorder = api_log.ApiLogRecorder(account.id, job.id if job else None)
+        return registry.create_adapter(
+            account.platform,
+            account.read_credentials(),
+            config=adapter_config(),
+            recorder=self.recorder,
+            on_credentials=self._store_credentials,
+        )
+
+    def _store_credentials(self, values, expires_at):
+        # renewed tokens are stored at once: a rotated refresh token must never be lost
+        self.account.write_credentials(values)
+        if expires_at is not None:
+            self.account.token_expires_at = expires_at
+        self.commit()
+        logger.info("stored renewed credentials of account %s", self.account.id)
+
+    def perform(self):
+        raise NotImplementedError
+
+    def check_eligible(self):
+        """Raise JobSkipped when the account may not run this action now."""
+        reason = ACTIONS[self.action].unavailable_reason(self.account)
+        if reason:
+            raise JobSkipped(f"Skipped: {reason}.")
+
+    # the frame around perform()
+
+    def _load(self):
+        self.run_row = db.session.get(SyncRun, self.run_id)
+        self.account = db.session.get(EcAccount, self.account_id)
+        if self.account is None:
+            raise JobSkipped("Skipped: the account was deleted.")
+        if self.run_row is None:
+            raise JobSkipped("Skipped: the run record is gone.")
+
+    def run(self):
+        try:
+            self._load()
+            self.check_eligible()
+        except JobSkipped as skipped:
+            return self._end_quietly(str(skipped))
+
+        self.run_row.start()
+        self.commit()
+        logger.info("run %s: %s for account %s started", self.run_id, self.action, self.account_id)
+        try:
+            message = self.perform()
+        except errors.CredentialsRejected as error:
+            db.session.rollback()
+            self.account.set_status(DISCONNECTED, error.reason)
+            self.run_row.finish("failed", error=error.reason)
+            self.commit()
+            logger.warning("account %s disconnected: %s", self.account_id, error.reason)
+            return self.run_row.status
+        except (errors.TransientError, errors.RateLimited) as error:
+            db.session.rollback()
+            job = get_current_job()
+            if job is not None and job.retries_left:
+                self.run_row.status = "queued"
+                self.run_row.message = f"Will retry: {error.reason}"
+                self.commit()
+                logger.warning("run %s will retry: %s", self.run_id, error.reason)
+                raise
+            self.run_row.finish("failed", error=error.reason)
+            self.commit()
+            return self.run_row.status
+        except (errors.AdapterError, JobSkipped) as error:
+            db.session.rollback()
+            reason = getattr(error, "reason", str(error))
+            self.run_row.finish("failed", error=reason)
+            self.commit()
+            logger.warning("run %s failed: %s", self.run_id, reason)
+            return self.run_row.status
+        except Exception as error:
+            db.session.rollback()
+            logger.exception("run %s failed unexpectedly", self.run_id)
+            self._fail_unexpectedly(error)
+            raise
+
+        # any successful platform call proves the credentials
+        if self.account.status == PENDING:
+            self.account.set_status(CONNECTED, None)
+        self.run_row.finish(message=message)
+        self.commit()
+        logger.info(
+            "run %s: %s for account %s ended %s",
+            self.run_id,
+            self.action,
+            self.account_id,
+            self.run_row.status,
+        )
+        return self.run_row.status
+
+    def _end_quietly(self, reason):
+        logger.info("run %s (%s, account %s): %s", self.run_id, self.action, self.account_id, reason)
+        if self.run_row is not None and db.session.get(EcAccount, self.account_id):
+            self.run_row.finish("skipped", message=reason)
+            db.session.commit()
+        return "skipped"
+
+    def _fail_unexpectedly(self, error):
+        try:
+            run = db.session.get(SyncRun, self.run_id)
+            if run is not None:
+                run.finish(
+                    "failed",
+                    error=f"Unexpected error ({type(error).__name__}); the worker log has "
+                    "the details.",
+                )
+                if self.recorder is not None:
+                    self.recorder.flush()
+                db.session.commit()
+        except Exception:
+            db.session.rollback()
+            logger.exception("could not record the failure of run %s", self.run_id)
+
+
+def run_job(job_class, account_id, run_id):
+    """Entry point used by the job functions."""
+    from jobs.context import app_context
+
+    with app_context():
+        try:
+            return job_class(account_id, run_id).run()
+        finally:
+            db.session.remove()

@@ -1,0 +1,45 @@
+"""``flask --app wsgi worker`` and ``flask --app wsgi scheduler``."""
+
+import logging
+
+import click
+from flask import current_app
+from rq import Worker
+from rq.cron import CronScheduler
+
+import queues
+from jobs.maintenance import prune_api_logs
+from jobs.schedule import enqueue_due_fetches
+
+logger = logging.getLogger(__name__)
+
+SCHEDULE_TICK_SECONDS = 60
+PRUNE_CRON = "17 3 * * *"
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst):
+    """Run an RQ worker for the product's queue."""
+    connection = queues.redis_connection(current_app)
+    rq_worker = Worker([queues.queue(current_app)], connection=connection)
+    rq_worker.work(burst=burst, with_scheduler=True)
+
+
+@click.command("scheduler")
+def scheduler():
+    """Run RQ's cron scheduler: fetch slots every minute, log pruning nightly."""
+    cron = CronScheduler(connection=queues.redis_connection(current_app))
+    cron.register(
+        enqueue_due_fetches,
+        queues.DEFAULT_QUEUE,
+        interval=SCHEDULE_TICK_SECONDS,
+        job_timeout=300,
+    )
+    cron.register(prune_api_logs, queues.DEFAULT_QUEUE, cron=PRUNE_CRON, job_timeout=1800)
+    cron.start()
+
+
+def init_app(app):
+    app.cli.add_command(worker)
+    app.cli.add_command(scheduler)

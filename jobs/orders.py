@@ -1,0 +1,46 @@
+"""Fetching orders from a platform into the warehouse."""
+
+from datetime import timedelta
+
+from flask import current_app
+
+from jobs.base import AccountJob, run_job
+from models.base import utcnow
+from services.order_import import OrderImporter
+
+# each window reaches back this far before the cursor, so nothing at its edge is lost
+CURSOR_OVERLAP = timedelta(minutes=10)
+
+
+class FetchOrders(AccountJob):
+    action = "fetch_orders"
+
+    def window(self):
+        now = utcnow()
+        if self.account.fetch_cursor is not None:
+            since = self.account.fetch_cursor - CURSOR_OVERLAP
+        else:
+            days = current_app.config.get("INITIAL_FETCH_DAYS", 14)
+            since = now - timedelta(days=days)
+        return since, now
+
+    def perform(self):
+        adapter = self.adapter()
+        since, until = self.window()
+        importer = OrderImporter(self.account)
+        imported = 0
+        for page in adapter.fetch_orders(since, until):
+            imported += importer.import_page(page)
+            self.run_row.advance(1)
+            self.run_row.count(succeeded=len(page))
+            self.commit()
+
+        # the cursor moves only once every page of the window is committed
+        account = self.account
+        account.fetch_cursor = until
+        account.last_fetch_at = utcnow()
+        return f"Imported or updated {imported} orders changed since {since:%Y-%m-%d %H:%M} UTC."
+
+
+def fetch_orders(account_id, run_id):
+    return run_job(FetchOrders, account_id, run_id)

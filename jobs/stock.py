@@ -1,0 +1,58 @@
+"""Pushing warehouse stock to the platforms: the manual overwrite and inbound push."""
+
+from jobs.base import AccountJob, run_job
+from models.base import utcnow
+from services import stock_push
+
+
+class ManualStockSync(AccountJob):
+    """Overwrites platform stock with the pushed figure for every item, in batches."""
+
+    action = "stock_sync"
+
+    def plan(self, adapter):
+        if self.account.spec.capabilities.keeps_mapping_table:
+            return stock_push.plan_mapped(self.account)
+        listings = [listing for page in adapter.list_listings() for listing in page]
+        return stock_push.plan_by_sku(self.account, listings)
+
+    def selected(self, planned):
+        return planned
+
+    def perform(self):
+        adapter = self.adapter()
+        planned = self.selected(self.plan(adapter))
+        writer = stock_push.OutcomeWriter(planned)
+        batches = -(-len(planned) // adapter.stock_batch) if planned else 0
+        self.run_row.advance(0, total=batches)
+        self.commit()
+        for outcomes in adapter.set_stock([p.item for p in planned]):
+            writer.apply(outcomes, self.run_row)
+            self.run_row.advance(1)
+            self.commit()
+        self.account.last_stock_sync_at = utcnow()
+        if writer.failures:
+            self.run_row.error = "; ".join(writer.failures)
+        if not planned:
+            return "Nothing to push: no mapped products with a warehouse match."
+        return (
+            f"Pushed {self.run_row.succeeded} of {len(planned)} items at "
+            f"{self.account.push_percentage}%."
+        )
+
+
+class InboundPush(ManualStockSync):
+    """After a restock: raise the platform's figure where the warehouse now has more."""
+
+    action = "inbound_push"
+
+    def selected(self, planned):
+        return [p for p in planned if p.current is not None and p.new > p.current]
+
+
+def manual_stock_sync(account_id, run_id):
+    return run_job(ManualStockSync, account_id, run_id)
+
+
+def inbound_push(account_id, run_id):
+    return run_job(InboundPush, account_id, run_id)

@@ -1,0 +1,195 @@
+"""The account actions: when each is available, and queueing it as one RQ job.
+
+The same conditions decide which buttons the detail page shows, what the bulk actions
+skip, and what a POST is refused, so a hidden button is never the only guard.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from rq.exceptions import DuplicateJobError
+from rq.job import Job, JobStatus
+from rq.job import Retry
+
+import queues
+from extensions import db
+from models import SyncRun
+from models.account import CONNECTED, DISCONNECTED
+from models.base import utcnow
+from models.user import OPERATOR
+
+logger = logging.getLogger(__name__)
+
+FINISHED_STATES = {
+    JobStatus.FINISHED,
+    JobStatus.FAILED,
+    JobStatus.STOPPED,
+    JobStatus.CANCELED,
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    verb: str
+    func: str
+    timeout: int
+    retries: tuple = (10, 60, 300)
+
+    def unavailable_reason(self, account):
+        """Why this action cannot run for ``account`` now, or None when it can."""
+        caps = account.spec.capabilities
+        if self.name == "test_connection":
+            return None
+        if account.status != CONNECTED:
+            return "disconnected" if account.status == DISCONNECTED else "not yet verified"
+        if self.name == "fetch_orders":
+            if not caps.order_fetch:
+                return "the platform offers no order fetch"
+            return None if account.fetch_enabled else "order fetching is off"
+        if not account.push_enabled:
+            return "inbound push is off"
+        if self.name == "sync_mappings" and not caps.keeps_mapping_table:
+            return "the platform looks products up by SKU"
+        if self.name in ("stock_sync", "inbound_push") and not caps.stock_push:
+            return "the platform offers no stock push"
+        return None
+
+
+ACTIONS = {
+    action.name: action
+    for action in (
+        Action(
+            "test_connection",
+            "Test Connection",
+            "Test connection",
+            "jobs.connection.test_connection",
+            timeout=120,
+            retries=(5, 30),
+        ),
+        Action(
+            "fetch_orders",
+            "Fetch Orders Manually",
+            "Fetch orders",
+            "jobs.orders.fetch_orders",
+            timeout=3600,
+        ),
+        Action(
+            "sync_mappings",
+            "Sync Product Mappings",
+            "Sync product mappings",
+            "jobs.mappings.sync_product_mappings",
+            timeout=1800,
+        ),
+        Action(
+            "stock_sync",
+            "Manual Stock Sync",
+            "Manual stock sync",
+            "jobs.stock.manual_stock_sync",
+            timeout=3600,
+        ),
+        Action(
+            "inbound_push",
+            "Inbound Push",
+            "Inbound push",
+            "jobs.stock.inbound_push",
+            timeout=900,
+        ),
+    )
+}
+# who may start actions by hand
+ACTION_ROLE = OPERATOR
+
+
+def job_id(action, account_id):
+    """The deterministic id that makes one job per (account, action) at a time."""
+    return f"{action}-account-{account_id}"
+
+
+@dataclass(frozen=True)
+class Queued:
+    """The outcome of asking for an action: queued, already queued, or skipped."""
+
+    outcome: str
+    account: object
+    run: SyncRun | None = None
+    reason: str | None = None
+
+
+def _clear_finished(connection, job_key):
+    try:
+        job = Job.fetch(job_key, connection=connection)
+    except Exception:  # no such job, or one that cannot be read any more
+        return
+    if job.get_status(refresh=False) in FINISHED_STATES:
+        job.delete()
+
+
+def enqueue(account, action_name, trigger="manual", user=None, kwargs=None):
+    """Queue ``action_name`` for ``account`` unless it is unavailable or already queued.
+
+    :returns: a :class:`Queued` saying what happened.
+    """
+    action = ACTIONS[action_name]
+    reason = action.unavailable_reason(account)
+    if reason:
+        return Queued("skipped", account, reason=reason)
+
+    connection = queues.redis_connection(current_app)
+    key = job_id(action_name, account.id)
+    # a lock makes "clear the finished job, then enqueue" one step against double clicks
+    with connection.lock(f"ecadmin:enqueue:{key}", timeout=10, blocking_timeout=5):
+        _clear_finished(connection, key)
+        run = SyncRun(
+            account_id=account.id,
+            action=action_name,
+            trigger=trigger,
+            job_id=key,
+            status="queued",
+            started_by_id=user.id if user is not None else None,
+            created_at=utcnow(),
+        )
+        db.session.add(run)
+        db.session.flush()
+        try:
+            queues.queue(current_app).enqueue_call(
+                action.func,
+                args=(account.id, run.id),
+                kwargs=kwargs or {},
+                job_id=key,
+                unique=True,
+                timeout=action.timeout,
+                result_ttl=queues.RESULT_TTL,
+                failure_ttl=queues.FAILURE_TTL,
+                description=f"{action.verb}: {account.platform_label}, {account.display_name}",
+                meta={"account_id": account.id, "action": action_name, "run_id": run.id},
+                retry=Retry(max=len(action.retries), interval=list(action.retries)),
+            )
+        except DuplicateJobError:
+            db.session.rollback()
+            return Queued("already_queued", account, reason="already queued")
+        db.session.commit()
+    logger.info("queued %s for account %s as run %s", action_name, account.id, run.id)
+    return Queued("queued", account, run=run)
+
+
+def summarize(results):
+    """One sentence for a bulk action: '4 queued, 2 skipped: disconnected (A, B)'."""
+    queued = [r for r in results if r.outcome == "queued"]
+    parts = [f"{len(queued)} queued"]
+    already = [r for r in results if r.outcome == "already_queued"]
+    if already:
+        names = ", ".join(r.account.display_name for r in already)
+        parts.append(f"{len(already)} already queued ({names})")
+    skipped = [r for r in results if r.outcome == "skipped"]
+    if skipped:
+        by_reason = {}
+        for result in skipped:
+            by_reason.setdefault(result.reason, []).append(result.account.display_name)
+        details = "; ".join(
+            f"{reason} ({', '.join(names)})" for reason, names in by_reason.items()
+        )
+        parts.append(f"{len(skipped)} skipped: {details}")
+    return ", ".join(parts)

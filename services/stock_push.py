@@ -1,0 +1,154 @@
+"""Pushing warehouse stock to a platform: the figures, the plan and its outcomes.
+
+The pushed figure is floor(available x push percentage / 100), never negative. Platforms
+with a mapping table push every mapped listing; platforms keyed by seller SKU push every
+warehouse SKU the platform has, found by listing it at run time.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from adapters.types import StockItem
+from extensions import db
+from models import ProductMapping, WarehouseProduct
+from models.base import utcnow
+from models.catalog import sku_key
+
+MAX_REPORTED_FAILURES = 20
+
+
+def pushed_quantity(available, percentage):
+    return max(0, int(available) * int(percentage) // 100)
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    """One listing's change: the last known platform figure and the new one."""
+
+    item: StockItem
+    sku: str | None
+    title: str | None
+    current: int | None
+    new: int
+    mapping_id: int | None = None
+
+
+def _available(product):
+    return max(0, product.on_hand - product.reserved)
+
+
+def plan_mapped(account):
+    """Every mapped listing of a mapping-table account, with its new figure."""
+    rows = db.session.execute(
+        select(ProductMapping, WarehouseProduct)
+        .join(WarehouseProduct, WarehouseProduct.id == ProductMapping.warehouse_product_id)
+        .where(ProductMapping.account_id == account.id)
+        .order_by(ProductMapping.id)
+    ).all()
+    return [
+        PlannedItem(
+            item=StockItem(
+                key=mapping.listing_id,
+                quantity=pushed_quantity(_available(product), account.push_percentage),
+                sku=mapping.platform_sku,
+                parent_id=mapping.parent_id,
+                inventory_item_id=mapping.inventory_item_id,
+            ),
+            sku=mapping.platform_sku,
+            title=mapping.title,
+            current=mapping.platform_quantity,
+            new=pushed_quantity(_available(product), account.push_percentage),
+            mapping_id=mapping.id,
+        )
+        for mapping, product in rows
+    ]
+
+
+def plan_by_sku(account, listings):
+    """For SKU-keyed platforms: every warehouse SKU among the platform's listings."""
+    platform = {}
+    for listing in listings:
+        key = sku_key(listing.sku)
+        if key and key not in platform:
+            platform[key] = listing
+    products = db.session.scalars(
+        select(WarehouseProduct).where(WarehouseProduct.sku_key.in_(list(platform)))
+        .order_by(WarehouseProduct.sku_key)
+    ) if platform else []
+    planned = []
+    for product in products:
+        listing = platform[product.sku_key]
+        new = pushed_quantity(_available(product), account.push_percentage)
+        planned.append(
+            PlannedItem(
+                item=StockItem(key=listing.listing_id, quantity=new, sku=listing.sku),
+                sku=listing.sku,
+                title=product.name,
+                current=listing.quantity,
+                new=new,
+            )
+        )
+    return planned
+
+
+def preview_by_sku(account, limit=None):
+    """What a SKU-keyed push would send, before the platform says which SKUs it has."""
+    query = select(WarehouseProduct).order_by(WarehouseProduct.sku_key)
+    if limit:
+        query = query.limit(limit)
+    return [
+        PlannedItem(
+            item=StockItem(key=p.sku, quantity=0, sku=p.sku),
+            sku=p.sku,
+            title=p.name,
+            current=None,
+            new=pushed_quantity(_available(p), account.push_percentage),
+        )
+        for p in db.session.scalars(query)
+    ]
+
+
+class OutcomeWriter:
+    """Stores each item's outcome on its mapping and counts them on the run."""
+
+    def __init__(self, planned):
+        self.by_key = {p.item.key: p for p in planned}
+        self.failures = []
+
+    def apply(self, outcomes, run):
+        now = utcnow()
+        pushed, failed = [], []
+        for outcome in outcomes:
+            planned = self.by_key.get(outcome.key)
+            if planned is None:
+                continue
+            if outcome.ok:
+                pushed.append((planned, outcome))
+            else:
+                failed.append((planned, outcome))
+                if len(self.failures) < MAX_REPORTED_FAILURES:
+                    self.failures.append(f"{planned.sku or outcome.key}: {outcome.error}")
+        updates = [
+            {
+                "id": planned.mapping_id,
+                "last_pushed_quantity": planned.new,
+                "last_pushed_at": now,
+                "platform_quantity": planned.new,
+                "last_push_error": None,
+            }
+            for planned, _ in pushed
+            if planned.mapping_id
+        ] + [
+            {"id": planned.mapping_id, "last_push_error": (outcome.error or "failed")[:500]}
+            for planned, outcome in failed
+            if planned.mapping_id
+        ]
+        for row in updates:
+            db.session.execute(
+                update(ProductMapping)
+                .where(ProductMapping.id == row.pop("id"))
+                .values(**row)
+                .execution_options(synchronize_session=False)
+            )
+        run.count(succeeded=len(pushed), failed=len(failed))
