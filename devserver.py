@@ -78,11 +78,12 @@ def _has_sandbox():
     return (ROOT / "sandbox" / "__main__.py").is_file()
 
 
-# every long-running process, started in this order and stopped in reverse; an RQ
-# worker or the scheduler is one more entry, such as
-# Child("worker", "{python} -m rq.cli worker --url {redis_url} default")
+# every long-running process, started in this order and stopped in reverse; another
+# worker, say for a second queue, is one more entry
 CHILDREN = [
     Child("sandbox", "{python} -m sandbox --port {sandbox_port}", when=_has_sandbox),
+    Child("worker", "{python} -m flask --app wsgi worker"),
+    Child("scheduler", "{python} -m flask --app wsgi scheduler"),
     Child("web", "{python} -m flask --app wsgi run --host {host} --port {port}"),
 ]
 
