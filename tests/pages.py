@@ -1,0 +1,126 @@
+"""Reading rendered pages as a browser would: forms, their fields and CSRF tokens."""
+
+import html
+from html.parser import HTMLParser
+
+
+class Form:
+    """A form as the browser would submit it, before the user changes anything."""
+
+    def __init__(self, action, method, attrs):
+        self.action = action
+        self.method = method
+        self.attrs = attrs
+        self.fields = []  # (name, value) pairs in page order
+        self.names = set()  # every named control, checked or not
+
+    def data(self, **changes):
+        """The submitted values as a dict, with ``changes`` applied (None removes)."""
+        data = {}
+        for name, value in self.fields:
+            data.setdefault(name, value)
+        for name, value in changes.items():
+            if value is None:
+                data.pop(name, None)
+            else:
+                data[name] = value
+        return data
+
+
+class _FormParser(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms = []
+        self._form = None
+        self._select = None
+        self._options = []
+        self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._form = Form(
+                attrs.get("action", ""), attrs.get("method", "get"), attrs
+            )
+            self.forms.append(self._form)
+            return
+        if self._form is None:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            self._form.names.add(name)
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self._form.fields.append((name, attrs.get("value", "on")))
+            elif kind not in ("submit", "button", "image", "file"):
+                self._form.fields.append((name, attrs.get("value", "")))
+        elif tag == "select" and name:
+            self._form.names.add(name)
+            self._select = name
+            self._options = []
+        elif tag == "option" and self._select:
+            self._options.append((attrs.get("value", ""), "selected" in attrs))
+        elif tag == "textarea" and name:
+            self._form.names.add(name)
+            self._textarea = [name, ""]
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select" and self._select:
+            chosen = [value for value, selected in self._options if selected]
+            if not chosen and self._options:
+                chosen = [self._options[0][0]]
+            if chosen:
+                self._form.fields.append((self._select, chosen[0]))
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            self._form.fields.append(tuple(self._textarea))
+            self._textarea = None
+
+
+def forms(response):
+    parser = _FormParser()
+    parser.feed(response.get_data(as_text=True))
+    return parser.forms
+
+
+def form_with(response, name):
+    """The first form on the page holding a control called ``name``."""
+    for form in forms(response):
+        if name in form.names:
+            return form
+    raise AssertionError(f"no form with a field {name!r} on the page")
+
+
+def csrf_token(response):
+    return form_with(response, "csrf_token").data()["csrf_token"]
+
+
+def text(response):
+    """The page with entities decoded, for looking up messages as a user reads them."""
+    return html.unescape(response.get_data(as_text=True))
+
+
+def login(client, email, password, next_url=None):
+    """Sign in through the login form, with the token it carries."""
+    url = "/login" + (f"?next={next_url}" if next_url else "")
+    page = client.get(url)
+    data = form_with(page, "email").data(email=email, password=password)
+    return client.post(url, data=data)
+
+
+def post_form(client, url, changes=None, field="csrf_token", **kwargs):
+    """Open ``url``, fill its form with ``changes`` and submit it to its action."""
+    page = client.get(url, **kwargs)
+    assert page.status_code == 200, page.status_code
+    form = form_with(page, field)
+    target = form.action or url
+    if not target.startswith("/"):
+        target = url
+    return client.post(target, data=form.data(**(changes or {})))
