@@ -35,14 +35,17 @@ def _environment(value):
 def _database_url(value, instance_path):
     if not value:
         return f"sqlite:///{Path(instance_path) / 'ecadmin.sqlite3'}"
-    scheme = value.split(":", 1)[0].lower()
-    if scheme in ("postgres", "postgresql"):
+    scheme, separator, rest = value.partition("://")
+    scheme = scheme.lower()
+    if separator and scheme in ("postgres", "postgresql"):
         # psycopg 3 is the installed driver; accept the bare scheme for convenience
-        return "postgresql+psycopg:" + value.split(":", 1)[1]
-    if scheme in ("postgresql+psycopg", "sqlite"):
+        return "postgresql+psycopg://" + rest
+    if separator and scheme in ("postgresql+psycopg", "sqlite"):
         return value
+    # the value itself may hold a password, so only its scheme is repeated
+    found = f"has the scheme {scheme!r}" if separator else "is not a URL"
     raise SettingsError(
-        f"DATABASE_URL has the scheme {scheme!r}; use postgresql://user@host/db "
+        f"DATABASE_URL {found}; use postgresql://user@host/db "
         "or sqlite:///path/to/file.sqlite3."
     )
 
@@ -53,6 +56,20 @@ def _redis_url(value):
     if parts.scheme not in ("redis", "rediss", "unix"):
         raise SettingsError(
             f"REDIS_URL must start with redis://, rediss:// or unix://; got {value!r}."
+        )
+    try:
+        parts.port
+    except ValueError:
+        # the message repeats host and port only, never a password before them
+        address = parts.netloc.rpartition("@")[2]
+        raise SettingsError(
+            f"REDIS_URL has a port that is not a number up to 65535: {address!r}."
+        ) from None
+    database = parts.path.strip("/")
+    if parts.scheme != "unix" and database and not database.isdigit():
+        # redis-py would silently use database 0 instead
+        raise SettingsError(
+            f"REDIS_URL must end in a database number such as /0; got {database!r}."
         )
     return value
 
@@ -129,6 +146,8 @@ def _generated_secret(path, make, what):
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     value = make()
+    # made private before the secret is written, so others never read it
+    path.touch(mode=0o600)
     path.write_text(value + "\n")
     path.chmod(0o600)
     logger.warning("generated a development %s in %s; set it for production", what, path)
