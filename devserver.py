@@ -79,7 +79,9 @@ def _has_sandbox():
 
 
 # every long-running process, started in this order and stopped in reverse; another
-# worker, say for a second queue, is one more entry
+# worker, say for a second queue, is one more entry.
+# TODO: when the sandbox runs and PLATFORM_BASE_URLS is unset, point the adapters at
+# it; that needs the sandbox's URL for each platform, which its package should offer.
 CHILDREN = [
     Child("sandbox", "{python} -m sandbox --port {sandbox_port}", when=_has_sandbox),
     Child("worker", "{python} -m flask --app wsgi worker"),
