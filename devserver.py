@@ -63,6 +63,9 @@ class Child:
     name: str
     command: str
     when: Callable[[], bool] = lambda: True
+    # the Context field with the port it serves, awaited before the next child starts;
+    # upper-cased, it is the environment variable that sets that port
+    listens: str | None = None
 
 
 @dataclass
@@ -83,10 +86,19 @@ def _has_sandbox():
 # TODO: when the sandbox runs and PLATFORM_BASE_URLS is unset, point the adapters at
 # it; that needs the sandbox's URL for each platform, which its package should offer.
 CHILDREN = [
-    Child("sandbox", "{python} -m sandbox --port {sandbox_port}", when=_has_sandbox),
+    Child(
+        "sandbox",
+        "{python} -m sandbox --port {sandbox_port}",
+        when=_has_sandbox,
+        listens="sandbox_port",
+    ),
     Child("worker", "{python} -m flask --app wsgi worker"),
     Child("scheduler", "{python} -m flask --app wsgi scheduler"),
-    Child("web", "{python} -m flask --app wsgi run --host {host} --port {port}"),
+    Child(
+        "web",
+        "{python} -m flask --app wsgi run --host {host} --port {port}",
+        listens="port",
+    ),
 ]
 
 EMBEDDED_REDIS = (
@@ -252,13 +264,30 @@ def prepare(env, instance):
     return password, path
 
 
+def check_ports(context):
+    """Refuse to start when a port a child would serve is taken."""
+    for child in CHILDREN:
+        if child.listens and child.when():
+            port = getattr(context, child.listens)
+            if not _port_is_free(port):
+                raise DevServerError(
+                    f"{HOST}:{port} is in use; set {child.listens.upper()} to a free "
+                    "port."
+                )
+
+
 def start_children(context, env, started):
     for child in CHILDREN:
         _check_stop()
         if not child.when():
             logger.info("not starting %s: this checkout does not have it", child.name)
             continue
-        started.append(Process(child.name, _argv(child.command, **vars(context)), env))
+        process = Process(child.name, _argv(child.command, **vars(context)), env)
+        started.append(process)
+        if child.listens:
+            port = getattr(context, child.listens)
+            what = f"{child.name} to listen on {HOST}:{port}"
+            _wait_until(lambda port=port: _port_answers(port), process, what)
 
 
 def _port_answers(port):
@@ -311,8 +340,8 @@ def stop_all(started):
 def run(started):
     port = _port_from_env("PORT", DEFAULT_PORT)
     sandbox_port = _port_from_env("SANDBOX_PORT", DEFAULT_SANDBOX_PORT)
-    if not _port_is_free(port):
-        raise DevServerError(f"{HOST}:{port} is in use; set PORT to a free port.")
+    context = Context(HOST, sys.executable, port, sandbox_port, redis_url="")
+    check_ports(context)
 
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     # flask needs an absolute instance path; a relative one is taken from the checkout
@@ -326,14 +355,10 @@ def run(started):
             "no Redis answers at %s; starting an embedded one", _shown_url(redis_url)
         )
         redis_url = start_embedded_redis(instance, env, started)
-    env["REDIS_URL"] = redis_url
+    env["REDIS_URL"] = context.redis_url = redis_url
 
     password, password_path = prepare(env, instance)
-    context = Context(HOST, sys.executable, port, sandbox_port, redis_url)
     start_children(context, env, started)
-    web = next(process for process in started if process.name == "web")
-    what = f"the web server to listen on {HOST}:{port}"
-    _wait_until(lambda: _port_answers(port), web, what)
     print_banner(port, password, password_path)
     watch(started)
 
