@@ -196,16 +196,19 @@ class WooCommerceAdapter(PlatformAdapter):
     def fetch_orders(self, since, until):
         """Yield pages of :class:`Order` modified in ``[since, until]``.
 
-        The window sent is one second wider on each side, whether the site treats
-        the bounds as inclusive or not, and orders outside ``[since, until]`` are
-        dropped here. Trashed orders are not part of the default listing, so a second
-        walk asks for them and reports them as cancelled.
+        The API counts whole seconds and sites differ on whether bounds are
+        inclusive, so the lower bound sent is a second early and the upper one is
+        ``until`` cut to its second, never later: an order modified while the pages
+        are read must leave the window (see :meth:`_pages`). An order modified in the
+        very second of ``until`` may so wait for the next fetch, whose window starts
+        before this one ends. Trashed orders are not part of the default listing, so
+        a second walk asks for them and reports them as cancelled.
         """
         params = {"dates_are_gmt": "true", "orderby": "modified", "order": "asc"}
         if since is not None:
             params["modified_after"] = _wc_time(_utc(since) - timedelta(seconds=1))
         if until is not None:
-            params["modified_before"] = _wc_time(_utc(until) + timedelta(seconds=2))
+            params["modified_before"] = _wc_time(_utc(until))
 
         seen = set()
         for extra in ({}, {"status": "trash"}):
