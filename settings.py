@@ -18,6 +18,22 @@ logger = logging.getLogger(__name__)
 
 ENVIRONMENTS = ("development", "production", "test")
 
+APP_VARIABLES = {
+    "shopify": {"client_id": "SHOPIFY_CLIENT_ID", "client_secret": "SHOPIFY_CLIENT_SECRET"},
+    "ebay": {
+        "client_id": "EBAY_CLIENT_ID",
+        "client_secret": "EBAY_CLIENT_SECRET",
+        "ru_name": "EBAY_RU_NAME",
+    },
+}
+SANDBOX_APPS = {
+    "SHOPIFY_CLIENT_ID": "demo-shopify-app",
+    "SHOPIFY_CLIENT_SECRET": "demo-shopify-app-secret-0001",
+    "EBAY_CLIENT_ID": "demo-ebay-app",
+    "EBAY_CLIENT_SECRET": "demo-ebay-app-secret-0001",
+    "EBAY_RU_NAME": "demo-ebay-runame",
+}
+
 
 class SettingsError(Exception):
     """An environment variable holds a value the application cannot use."""
@@ -186,16 +202,14 @@ def load(environ=None, instance_path="instance"):
             "CREDENTIALS_KEY",
         )
 
+    # outside production the OAuth apps default to the platform sandbox's demo apps
+    demo = {} if production else SANDBOX_APPS
     apps = {
-        "shopify": {
-            "client_id": environ.get("SHOPIFY_CLIENT_ID", "").strip(),
-            "client_secret": environ.get("SHOPIFY_CLIENT_SECRET", "").strip(),
-        },
-        "ebay": {
-            "client_id": environ.get("EBAY_CLIENT_ID", "").strip(),
-            "client_secret": environ.get("EBAY_CLIENT_SECRET", "").strip(),
-            "ru_name": environ.get("EBAY_RU_NAME", "").strip(),
-        },
+        platform: {
+            name: environ.get(variable, "").strip() or demo.get(variable, "")
+            for name, variable in variables.items()
+        }
+        for platform, variables in APP_VARIABLES.items()
     }
 
     return {
@@ -212,6 +226,9 @@ def load(environ=None, instance_path="instance"):
         "REDIS_URL": _redis_url(environ.get("REDIS_URL", "").strip()),
         "CREDENTIALS_KEYS": _fernet_keys(raw_keys),
         "PLATFORM_BASE_URLS": _base_urls(environ.get("PLATFORM_BASE_URLS", "").strip()),
+        "INITIAL_FETCH_DAYS": _positive_int(
+            "INITIAL_FETCH_DAYS", environ.get("INITIAL_FETCH_DAYS"), 14
+        ),
         "API_LOG_RETENTION_DAYS": _positive_int(
             "API_LOG_RETENTION_DAYS", environ.get("API_LOG_RETENTION_DAYS"), 30
         ),

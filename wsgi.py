@@ -10,7 +10,7 @@ import credentials
 import logging_setup
 import settings
 from extensions import csrf, db, migrate
-from web import auth, health
+from web import auth, health, oauth, rq_dash
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
 
@@ -30,6 +30,8 @@ def create_app(test_config=None):
     auth.init_app(app)
     health.init_app(app)
     admin.init_app(app)
+    rq_dash.init_app(app)
+    oauth.init_app(app)
     cli.init_app(app)
     app.add_url_rule("/", "home", lambda: redirect(url_for("admin.index")))
     return app

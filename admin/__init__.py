@@ -4,7 +4,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
 from admin.api_log import ApiLogView
-from admin.base import SecureIndexView
+from admin.base import AdminMenuLink, SecureIndexView
 from admin.catalog import SalesChannelView, ShippingMethodView
 from admin.ec_accounts import EcAccountView
 from admin.mappings import ProductMappingView
@@ -71,5 +71,6 @@ def init_app(app):
         )
     )
     admin.add_view(UserView(User, session, name="Users", endpoint="users"))
+    admin.add_link(AdminMenuLink(name="Jobs (RQ)", url="/rq/"))
     admin.init_app(app)
     return admin

@@ -5,6 +5,7 @@ import logging
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.menu import MenuLink
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.model import filters as model_filters
 from flask_login import current_user
@@ -44,11 +45,15 @@ class RoleGate:
     def can_write(self):
         return current_user.is_authenticated and current_user.has_role(self.write_role)
 
+    def required_role(self, name):
+        """The role a Flask-Admin view method ``name`` needs."""
+        return self.write_role if name in WRITE_VIEWS else self.read_role
+
     def _handle_view(self, name, **kwargs):
         refusal = super()._handle_view(name, **kwargs)
         if refusal is not None:
             return refusal
-        if name in WRITE_VIEWS and not self.can_write():
+        if not current_user.has_role(self.required_role(name)):
             abort(403)
         return None
 
@@ -115,3 +120,10 @@ class SecureIndexView(RoleGate, AdminIndexView):
 
 class SecureBaseView(RoleGate, BaseView):
     pass
+
+
+class AdminMenuLink(MenuLink):
+    """A menu link shown to admins only."""
+
+    def is_accessible(self):
+        return current_user.is_authenticated and current_user.has_role(ADMIN)

@@ -13,18 +13,21 @@ from flask_admin.babel import gettext
 from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_admin.helpers import get_form_data, get_redirect_target
 from flask_admin.model.template import LinkRowAction
+from flask_login import current_user
 from markupsafe import Markup
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 import credentials
 from adapters import registry
+from admin.account_actions import AccountActionsMixin
 from admin.base import SecureModelView
 from admin.fields import SlotListField, TimezoneField, WholeNumberField
 from admin.formatters import status_tag
 from models import EcAccount, ShippingTypeMapping
 from models.account import STATUSES
-from services import accounts
+from models.user import OPERATOR
+from services import accounts, actions
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +153,7 @@ def _credentials_formatter(view, context, model, name):
     return rows
 
 
-class EcAccountView(SecureModelView):
+class EcAccountView(AccountActionsMixin, SecureModelView):
     column_list = (
         "platform",
         "display_name",
@@ -370,14 +373,31 @@ class EcAccountView(SecureModelView):
             )
         return super().create_view()
 
+    def required_role(self, name):
+        # bulk actions are for operators; each action checks its own role as well
+        return OPERATOR if name == "action_view" else super().required_role(name)
+
     def on_model_change(self, form, model, is_created):
         values = form._checked_credentials
         if is_created:
             model.platform = form._spec.name
             model.write_credentials(values)
             model.set_status("pending", "Created; not yet verified.")
+            form._credentials_changed = True
         else:
-            accounts.apply_credentials(model, values)
+            form._credentials_changed = accounts.apply_credentials(model, values)
+        model.refresh_next_fetch()
+
+    def after_model_change(self, form, model, is_created):
+        # changed credentials are verified at once; the detail page shows the result
+        if getattr(form, "_credentials_changed", False):
+            try:
+                result = actions.enqueue(model, "test_connection", "credentials", current_user)
+            except actions.QueueUnavailable as error:
+                flash(f"The connection test was not queued: {error}", "error")
+                return
+            if result.outcome == "queued":
+                flash("A connection test was queued for the new credentials.", "info")
 
     # deletion: a confirmation page naming what goes with the account
 

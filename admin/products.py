@@ -14,7 +14,7 @@ from extensions import db
 from models import WarehouseProduct
 from models.catalog import sku_key
 from models.user import OPERATOR
-from services import stock
+from services import actions, stock
 
 
 class ReceiveStockForm(CSRFForm):
@@ -74,6 +74,15 @@ class WarehouseProductView(SecureModelView):
         form._obj_id = obj.id if obj is not None else None
         return form
 
+    def _push_restock(self, product):
+        try:
+            results = actions.queue_inbound_push(product.id, user=current_user)
+        except actions.QueueUnavailable as error:
+            flash(f"Inbound push was not queued: {error}", "error")
+            return
+        if results:
+            flash(f"Inbound push: {actions.summarize(results)}.", "info")
+
     @expose("/receive/", methods=("GET", "POST"))
     def receive_view(self):
         if not current_user.has_role(OPERATOR):
@@ -94,6 +103,7 @@ class WarehouseProductView(SecureModelView):
                     f"on hand is now {product.on_hand}.",
                     "success",
                 )
+                self._push_restock(product)
                 return redirect(url_for(".index_view"))
         status = 400 if form.errors else 200
         return self.render("admin/receive_stock.html", form=form, product=product), status

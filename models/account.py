@@ -100,6 +100,17 @@ class EcAccount(db.Model):
         self.status = status
         self.status_reason = (reason or None) and reason[:500]
 
+    def refresh_next_fetch(self, now=None):
+        """Set the next fetch time from the slots, or clear it when fetching is off."""
+        from services.schedule import next_fetch_time
+
+        if self.fetch_enabled and self.fetch_slots:
+            self.next_fetch_at = next_fetch_time(
+                self.fetch_slots, self.timezone or "UTC", now or utcnow()
+            )
+        else:
+            self.next_fetch_at = None
+
     def read_credentials(self):
         """Decrypt the credentials; call only where a platform call is made."""
         return credentials.cipher().decrypt(self.credentials_encrypted)

@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 
 from flask import current_app
+from redis.exceptions import RedisError
 from rq.exceptions import DuplicateJobError
 from rq.job import Job, JobStatus
 from rq.job import Retry
@@ -109,6 +110,11 @@ def job_id(action, account_id):
 
 
 @dataclass(frozen=True)
+class QueueUnavailable(RuntimeError):
+    """Redis did not answer, so nothing could be queued."""
+
+
+@dataclass(frozen=True)
 class Queued:
     """The outcome of asking for an action: queued, already queued, or skipped."""
 
@@ -137,6 +143,19 @@ def enqueue(account, action_name, trigger="manual", user=None, kwargs=None):
     if reason:
         return Queued("skipped", account, reason=reason)
 
+    try:
+        return _enqueue(account, action, trigger, user, kwargs)
+    except RedisError as error:
+        db.session.rollback()
+        logger.warning("could not queue %s: %s", action_name, type(error).__name__)
+        raise QueueUnavailable(
+            "The job queue (Redis) is not answering; nothing was queued. Try again "
+            "when /healthz reports Redis ok."
+        ) from None
+
+
+def _enqueue(account, action, trigger, user, kwargs):
+    action_name = action.name
     connection = queues.redis_connection(current_app)
     key = job_id(action_name, account.id)
     # a lock makes "clear the finished job, then enqueue" one step against double clicks
@@ -193,3 +212,36 @@ def summarize(results):
         )
         parts.append(f"{len(skipped)} skipped: {details}")
     return ", ".join(parts)
+
+
+def accounts_for_restock(product_id):
+    """Connected, push-enabled accounts that list the product, or look up by SKU."""
+    from sqlalchemy import exists, or_, select
+
+    from models import EcAccount, ProductMapping
+    from adapters import registry
+
+    lookup_platforms = [
+        spec.name for spec in registry.all_specs() if not spec.capabilities.keeps_mapping_table
+    ]
+    has_mapping = exists().where(
+        ProductMapping.account_id == EcAccount.id,
+        ProductMapping.warehouse_product_id == product_id,
+    )
+    return db.session.scalars(
+        select(EcAccount)
+        .where(
+            EcAccount.status == CONNECTED,
+            EcAccount.push_enabled.is_(True),
+            or_(EcAccount.platform.in_(lookup_platforms), has_mapping),
+        )
+        .order_by(EcAccount.display_name)
+    ).all()
+
+
+def queue_inbound_push(product_id, user=None):
+    """After a restock, queue a push for every account that may now show more."""
+    return [
+        enqueue(account, "inbound_push", trigger="restock", user=user)
+        for account in accounts_for_restock(product_id)
+    ]

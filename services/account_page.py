@@ -1,0 +1,90 @@
+"""What the account detail page shows, gathered in a fixed number of queries."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from extensions import db
+from models import ApiLog, ProductMapping, SyncRun
+from services import stock_push
+from services.actions import ACTIONS
+
+RUNS_PER_ACTION = 5
+FAILED_CALLS = 10
+PREVIEW_ROWS = 50
+PAGE_ACTIONS = ("fetch_orders", "sync_mappings", "stock_sync")
+
+
+@dataclass(frozen=True)
+class MappingHealth:
+    total: int
+    unmatched: int
+    never_pushed: int
+    failed: int
+
+
+def mapping_health(account_id):
+    matched = ProductMapping.warehouse_product_id.isnot(None)
+    row = db.session.execute(
+        select(
+            func.count(ProductMapping.id),
+            func.count(ProductMapping.id).filter(~matched),
+            func.count(ProductMapping.id).filter(
+                matched, ProductMapping.last_pushed_at.is_(None)
+            ),
+            func.count(ProductMapping.id).filter(ProductMapping.last_push_error.isnot(None)),
+        ).where(ProductMapping.account_id == account_id)
+    ).one()
+    return MappingHealth(*row)
+
+
+def recent_runs(account_id):
+    """The newest runs of each action, newest first, keyed by action."""
+    ranked = (
+        select(
+            SyncRun.id,
+            func.row_number()
+            .over(partition_by=SyncRun.action, order_by=SyncRun.id.desc())
+            .label("rank"),
+        )
+        .where(SyncRun.account_id == account_id)
+        .subquery()
+    )
+    runs = db.session.scalars(
+        select(SyncRun)
+        .join(ranked, ranked.c.id == SyncRun.id)
+        .where(ranked.c.rank <= RUNS_PER_ACTION)
+        .order_by(SyncRun.id.desc())
+    ).all()
+    grouped = {}
+    for run in runs:
+        grouped.setdefault(run.action, []).append(run)
+    return grouped
+
+
+def failed_calls(account_id):
+    return db.session.scalars(
+        select(ApiLog)
+        .where(ApiLog.account_id == account_id, ApiLog.ok.is_(False))
+        .order_by(ApiLog.created_at.desc(), ApiLog.id.desc())
+        .limit(FAILED_CALLS)
+    ).all()
+
+
+def last_fetch_run(runs):
+    fetches = [run for run in runs.get("fetch_orders", []) if run.finished]
+    return fetches[0] if fetches else None
+
+
+def page_actions(account):
+    """(action, reason) for the page's three actions; reason None means shown."""
+    return [(ACTIONS[name], ACTIONS[name].unavailable_reason(account)) for name in PAGE_ACTIONS]
+
+
+def stock_sync_preview(account):
+    """(number of items, the first rows of the preview, whether figures are known)."""
+    if account.spec.capabilities.keeps_mapping_table:
+        planned = stock_push.plan_mapped(account)
+        return len(planned), planned[:PREVIEW_ROWS], True
+    planned = stock_push.preview_by_sku(account)
+    return len(planned), planned[:PREVIEW_ROWS], False

@@ -1,0 +1,48 @@
+"""The platform side of Re-authorize: where to send the admin, and what came back.
+
+The web routes keep the state in the session; these functions know each platform's
+consent URL and code exchange, and write the token calls to the API log.
+"""
+
+from adapters import ebay, errors, shopify
+from extensions import db
+from services.api_log import ApiLogRecorder
+from services.platforms import adapter_config
+
+
+def authorize_url(account, state, redirect_uri):
+    config = adapter_config()
+    if account.platform == "shopify":
+        shop = account.read_credentials().get("shop")
+        return shopify.authorization_url(
+            shop, config=config, state=state, redirect_uri=redirect_uri
+        )
+    if account.platform == "ebay":
+        return ebay.authorization_url(config, state)
+    raise errors.ConfigurationError(f"{account.platform_label} does not use OAuth.")
+
+
+def complete(account, args, redirect_uri):
+    """Check the callback and exchange its code; return the :class:`TokenSet`.
+
+    The state itself is checked by the caller against the session; the platform's own
+    checks (Shopify's signature and shop host) happen here.
+    """
+    config = adapter_config()
+    recorder = ApiLogRecorder(account.id)
+    try:
+        if account.platform == "shopify":
+            shop = account.read_credentials().get("shop")
+            callback = shopify.check_callback(
+                args, config=config, state=args.get("state"), shop=shop
+            )
+            return shopify.exchange_code(
+                callback.shop, callback.code, config=config, recorder=recorder
+            )
+        if account.platform == "ebay":
+            code = ebay.read_callback(args, args.get("state"))
+            return ebay.exchange_code(config, code, recorder=recorder)
+        raise errors.ConfigurationError(f"{account.platform_label} does not use OAuth.")
+    finally:
+        recorder.flush()
+        db.session.commit()

@@ -1,0 +1,58 @@
+"""The RQ dashboard at ``/rq/``, for admins only.
+
+Every page and endpoint of the dashboard needs a signed-in admin. Its buttons post with
+jQuery, so each HTML page gets a line that adds the CSRF token header to those posts;
+the one dashboard route that changes state on GET is refused on GET.
+"""
+
+import json
+
+import rq_dashboard
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from rq_dashboard import web as dashboard_web
+
+from models.user import ADMIN
+
+URL_PREFIX = "/rq"
+BLUEPRINT = "rq_dashboard"
+# state-changing dashboard routes that also answer GET
+GET_MUTATIONS = {"rq_dashboard.requeue_all"}
+
+
+def _guard():
+    if request.blueprint != BLUEPRINT:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path))
+    if not current_user.has_role(ADMIN):
+        abort(403)
+    if request.method == "GET" and request.endpoint in GET_MUTATIONS:
+        abort(405)
+    return None
+
+
+def _add_csrf_header(response):
+    if request.blueprint != BLUEPRINT or response.mimetype != "text/html":
+        return response
+    if response.status_code != 200 or response.direct_passthrough:
+        return response
+    snippet = (
+        "<script>window.jQuery && jQuery.ajaxSetup({headers: {'X-CSRFToken': "
+        f"{json.dumps(generate_csrf())}}}}});</script>"
+    )
+    body = response.get_data(as_text=True)
+    if "</body>" in body:
+        response.set_data(body.replace("</body>", snippet + "</body>", 1))
+    return response
+
+
+def init_app(app):
+    app.config.setdefault("RQ_DASHBOARD_REDIS_URL", app.config["REDIS_URL"])
+    app.config.setdefault("RQ_DASHBOARD_POLL_INTERVAL", 2500)
+    # app-level hooks run before the dashboard's own
+    app.before_request(_guard)
+    app.after_request(_add_csrf_header)
+    dashboard_web.setup_rq_connection(app)
+    app.register_blueprint(rq_dashboard.blueprint, url_prefix=URL_PREFIX)
