@@ -169,7 +169,4 @@ def run_job(job_class, account_id, run_id):
     from jobs.context import app_context
 
     with app_context():
-        try:
-            return job_class(account_id, run_id).run()
-        finally:
-            db.session.remove()
+        return job_class(account_id, run_id).run()

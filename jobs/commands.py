@@ -1,6 +1,7 @@
 """``flask --app wsgi worker`` and ``flask --app wsgi scheduler``."""
 
 import logging
+import os
 
 import click
 from flask import current_app
@@ -8,6 +9,7 @@ from rq import Worker
 from rq.cron import CronScheduler
 
 import queues
+from extensions import db
 from jobs.maintenance import prune_api_logs
 from jobs.schedule import enqueue_due_fetches
 
@@ -22,6 +24,9 @@ PRUNE_CRON = "17 3 * * *"
 def worker(burst):
     """Run an RQ worker for the product's queue."""
     connection = queues.redis_connection(current_app)
+    # each job runs in a forked process, which must not reuse the parent's connections
+    engine = db.engine
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     rq_worker = Worker([queues.queue(current_app)], connection=connection)
     rq_worker.work(burst=burst, with_scheduler=True)
 

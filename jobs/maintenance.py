@@ -27,5 +27,4 @@ def prune_api_logs():
         run.finish("succeeded", message=f"Removed {removed} API log rows older than {days} days.")
         db.session.commit()
         logger.info("pruned %s api log rows", removed)
-        db.session.remove()
         return removed

@@ -40,5 +40,4 @@ def enqueue_due_fetches():
                 logger.info("account %s is %s; scheduled fetch skipped", account.id, account.status)
             account.next_fetch_at = next_fetch_time(account.fetch_slots, account.timezone, now)
             db.session.commit()
-        db.session.remove()
         return queued
