@@ -7,9 +7,10 @@ bearer token; the control endpoints name sellers by user name (``kyoto-vintage``
 
 The app the sandbox knows is ``demo-ebay-app`` with the secret
 ``demo-ebay-app-secret-0001`` and the RuName ``demo-ebay-runame``. Like eBay, the
-consent page sends the browser to the accept URL registered for the RuName: set it
-with ``POST /_control/ebay/<seller>/seed {"accept_url": ...}`` or the
-``SANDBOX_EBAY_ACCEPT_URL`` environment variable.
+consent page sends the browser to the accept URL registered for the RuName: by
+default the product's callback under ``bin/run`` (``DEFAULT_ACCEPT_URL``); change it
+with the ``SANDBOX_EBAY_ACCEPT_URL`` environment variable or
+``POST /_control/ebay/<seller>/seed {"accept_url": ...}``.
 
 Error ids other than 1001 (bad token) and 2001 (over quota) are the sandbox's own.
 """
@@ -35,6 +36,8 @@ CLIENT_ID = "demo-ebay-app"
 CLIENT_SECRET = "demo-ebay-app-secret-0001"
 RU_NAME = "demo-ebay-runame"
 ACCEPT_URL_VARIABLE = "SANDBOX_EBAY_ACCEPT_URL"
+# the product's Re-authorize callback when bin/run serves it on its default port
+DEFAULT_ACCEPT_URL = "http://127.0.0.1:5000/oauth/ebay/callback"
 
 SCOPE_ROOT = "https://api.ebay.com/oauth/api_scope"
 KNOWN_SCOPES = frozenset(
@@ -170,7 +173,7 @@ class EbaySandbox(SandboxPlatform):
         self._apps = weakref.WeakKeyDictionary()
 
     def accept_url(self, state):
-        return self._apps.get(state, {}).get(RU_NAME) or ""
+        return self._apps.get(state, {}).get(RU_NAME) or DEFAULT_ACCEPT_URL
 
     def set_accept_url(self, state, url):
         self._apps.setdefault(state, {})[RU_NAME] = url
@@ -178,7 +181,8 @@ class EbaySandbox(SandboxPlatform):
     # hooks used by the control endpoints
 
     def seed(self, state, rng):
-        self._apps[state] = {RU_NAME: os.environ.get(ACCEPT_URL_VARIABLE, "").strip()}
+        accept_url = os.environ.get(ACCEPT_URL_VARIABLE, "").strip()
+        self._apps[state] = {RU_NAME: accept_url or DEFAULT_ACCEPT_URL}
         for key, profile in SELLERS.items():
             shop = state.add(Shop(NAME, key))
             shop.data.update(
@@ -727,12 +731,6 @@ def _consent_problem(values):
     scopes = _scopes(values.get("scope"))
     if not scopes or any(scope not in KNOWN_SCOPES for scope in scopes):
         return "The scope must list eBay OAuth scopes separated by spaces."
-    if not PLATFORM.accept_url(world()):
-        return (
-            f"No accept URL is registered for the RuName {RU_NAME}; set one with "
-            f'POST /_control/ebay/<seller>/seed {{"accept_url": ...}} or the '
-            f"{ACCEPT_URL_VARIABLE} environment variable."
-        )
     return None
 
 

@@ -185,13 +185,31 @@ def test_a_declined_consent_says_so(server):
         ebay.read_callback(answer, expected_state="s1")
 
 
-def test_consent_page_explains_a_missing_accept_url(server):
+def test_consent_goes_to_the_products_dev_callback_unless_told_otherwise(server):
+    url = ebay.authorization_url(config_for(server), "s1")
+    page = requests.get(url, timeout=10)
+    form = {
+        name: html.unescape(value)
+        for name, value in re.findall(r'name="(\w+)" value="([^"]*)">', page.text)
+    }
+
+    answer = requests.post(
+        f"{server.url}/ebay/oauth2/authorize",
+        data={**form, "seller": KYOTO, "decision": "agree"},
+        allow_redirects=False,
+        timeout=10,
+    )
+
+    assert answer.headers["Location"].startswith(ebay_sandbox.DEFAULT_ACCEPT_URL + "?")
+
+
+def test_consent_page_refuses_a_foreign_redirect_uri(server):
     url = ebay.authorization_url(config_for(server), "s1")
 
-    page = requests.get(url, timeout=10)
+    page = requests.get(url.replace("demo-ebay-runame", "other-runame"), timeout=10)
 
     assert page.status_code == 400
-    assert "accept_url" in page.text
+    assert "RuName" in page.text
 
 
 # tokens
