@@ -8,7 +8,7 @@ from extensions import db
 from models import EcAccount, User
 from models.user import ROLES
 from jobs import commands as jobs_commands
-from services import demo
+from services import actions, demo
 
 
 @click.command("create-user")
@@ -38,10 +38,21 @@ def create_user(email, role, password):
 
 
 @click.command("seed-demo")
-def seed_demo():
+@click.option(
+    "--test-connections",
+    is_flag=True,
+    help="Also queue a connection test for each demo account (needs Redis).",
+)
+def seed_demo(test_connections):
     """Add the demo warehouse and accounts; running it again changes nothing."""
     added = demo.seed()
     click.echo(f"Demo data ready ({added} rows added).")
+    if test_connections:
+        results = [
+            actions.enqueue(account, "test_connection", trigger="manual")
+            for account in demo.demo_accounts()
+        ]
+        click.echo(f"Connection tests: {actions.summarize(results)}.")
 
 
 @click.command("rotate-credentials")

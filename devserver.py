@@ -6,6 +6,7 @@ admin user, then runs every process in ``CHILDREN`` until Ctrl-C or SIGTERM. Eac
 gets its own process group, so stopping it also stops whatever it spawned.
 """
 
+import json
 import logging
 import os
 import secrets
@@ -83,8 +84,6 @@ def _has_sandbox():
 
 # every long-running process, started in this order and stopped in reverse; another
 # worker, say for a second queue, is one more entry.
-# TODO: when the sandbox runs and PLATFORM_BASE_URLS is unset, point the adapters at
-# it; that needs the sandbox's URL for each platform, which its package should offer.
 CHILDREN = [
     Child(
         "sandbox",
@@ -256,7 +255,7 @@ def admin_password(instance):
 def prepare(env, instance):
     """Migrate, load the demo data and create or refresh the local admin user."""
     run_step("db", "upgrade", env=env)
-    run_step("seed-demo", env=env)
+    run_step("seed-demo", "--test-connections", env=env)
     password, path = admin_password(instance)
     # create-user also resets the role and password of an existing admin@example.com
     create = ["create-user", ADMIN_EMAIL, "--role", "admin", "--password", password]
@@ -356,6 +355,14 @@ def run(started):
         )
         redis_url = start_embedded_redis(instance, env, started)
     env["REDIS_URL"] = context.redis_url = redis_url
+
+    if _has_sandbox() and not env.get("PLATFORM_BASE_URLS"):
+        # the demo's accounts talk to the sandbox, and its consent pages come back here
+        import sandbox
+
+        root = f"http://{HOST}:{sandbox_port}"
+        env["PLATFORM_BASE_URLS"] = json.dumps(sandbox.base_urls(root))
+        env.setdefault("SANDBOX_EBAY_ACCEPT_URL", f"http://{HOST}:{port}/oauth/ebay/callback")
 
     password, password_path = prepare(env, instance)
     start_children(context, env, started)

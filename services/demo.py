@@ -140,3 +140,13 @@ def seed():
         added += 1
     db.session.commit()
     return added
+
+
+def demo_accounts():
+    """The demo's accounts that exist in the database."""
+    names = [(item["platform"], item["display_name"]) for item in ACCOUNTS]
+    return [
+        account
+        for account in db.session.scalars(select(EcAccount).order_by(EcAccount.id))
+        if (account.platform, account.display_name) in names
+    ]
