@@ -2,11 +2,13 @@
 
 import logging
 
+from redis.exceptions import RedisError
 from sqlalchemy import func, select
 
 from extensions import db
 from models import EcAccount, ProductMapping
 from models.account import PENDING
+from services import actions
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +59,15 @@ def delete_account(account):
     account_id = account.id
     db.session.delete(account)
     db.session.commit()
+    try:
+        actions.cancel_jobs(account_id)
+    except RedisError as error:
+        # the account is gone either way; a job that still runs finds nothing to do
+        logger.warning(
+            "account %s deleted, but its jobs were not cancelled: %s",
+            account_id,
+            type(error).__name__,
+        )
     logger.info("deleted account %s with %s product mappings", account_id, removed)
     return removed
 

@@ -245,3 +245,35 @@ def queue_inbound_push(product_id, user=None):
         enqueue(account, "inbound_push", trigger="restock", user=user)
         for account in accounts_for_restock(product_id)
     ]
+
+
+def cancel_jobs(account_id):
+    """Cancel the account's queued and scheduled jobs and stop its running ones.
+
+    Called when an account is deleted; a job that still starts afterwards finds the
+    account gone and ends quietly.
+
+    :returns: the ids of the jobs cancelled or stopped.
+    """
+    from rq.command import send_stop_job_command
+
+    connection = queues.redis_connection(current_app)
+    touched = []
+    for name in ACTIONS:
+        key = job_id(name, account_id)
+        try:
+            job = Job.fetch(key, connection=connection)
+        except Exception:  # no such job
+            continue
+        status = job.get_status(refresh=False)
+        if status == JobStatus.STARTED:
+            # the worker kills the job's process and records it as stopped
+            send_stop_job_command(connection, key)
+        else:
+            if status not in FINISHED_STATES:
+                job.cancel()
+            job.delete()
+        touched.append(key)
+    if touched:
+        logger.info("account %s: cancelled jobs %s", account_id, ", ".join(touched))
+    return touched
