@@ -4,7 +4,7 @@ import re
 import zoneinfo
 from functools import lru_cache
 
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectField, StringField, ValidationError
 
 SLOT_PATTERN = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 MAX_SLOTS = 48
@@ -76,8 +76,9 @@ class TimezoneField(SelectField):
         super().__init__(label, validators, choices=timezone_choices(), **kwargs)
 
     def pre_validate(self, form):
+        # a ValidationError, not a bare ValueError, which WTForms would not catch
         if self.data not in dict(timezone_choices()):
-            raise ValueError(
+            raise ValidationError(
                 f"{self.data!r} is not an IANA time zone; pick one such as Asia/Tokyo "
                 "or Europe/Berlin."
             )
