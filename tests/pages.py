@@ -1,6 +1,7 @@
 """Reading rendered pages as a browser would: forms, their fields and CSRF tokens."""
 
 import html
+import re
 from html.parser import HTMLParser
 
 
@@ -124,3 +125,50 @@ def post_form(client, url, changes=None, field="csrf_token", **kwargs):
     if not target.startswith("/"):
         target = url
     return client.post(target, data=form.data(**(changes or {})))
+
+
+def rows(response):
+    """The rows of a Flask-Admin list: one dict of column name to cell text each."""
+    body = response.get_data(as_text=True)
+    table = body[body.find('class="table table-striped') :]
+    found = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
+        cells = re.findall(r'<td class="col-(\w+)">(.*?)</td>', row, re.S)
+        if cells:
+            found.append({name: _cell_text(cell) for name, cell in cells})
+    return found
+
+
+def _cell_text(cell):
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split())
+
+
+def cells(response, column):
+    return [row[column] for row in rows(response)]
+
+
+def filter_arg(app, endpoint, label, operation="equals"):
+    """The query argument of a list filter, found by its label and operation."""
+    admin = app.extensions["admin"][0]
+    view = next(v for v in admin._views if v.endpoint == endpoint)
+    for arg, (_, flt) in view._filter_args.items():
+        if str(flt.name) == label and str(flt.operation()) == operation:
+            return f"flt0_{arg}"
+    raise AssertionError(f"{endpoint} has no filter {label!r} {operation!r}")
+
+
+def flashes(response):
+    """The flashed messages shown on the page, as the user reads them."""
+    body = response.get_data(as_text=True)
+    found = re.findall(
+        r'<div class="alert alert-(\w+)[^"]*"[^>]*>(.*?)</div>', body, re.S
+    )
+    return [(kind, _cell_text(text).lstrip("× ").strip()) for kind, text in found]
+
+
+def words(response):
+    """The page's visible words on one line, tags removed: what a reader sees."""
+    body = re.sub(
+        r"<(script|style)\b.*?</\1>", " ", response.get_data(as_text=True), flags=re.S
+    )
+    return _cell_text(body)

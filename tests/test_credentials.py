@@ -11,7 +11,6 @@ from tests import factories
 from tests.conftest import (
     CREDENTIALS_KEY,
     OTHER_CREDENTIALS_KEY,
-    clean_tables,
     run_cli,
 )
 
@@ -56,7 +55,6 @@ def test_rotate_credentials_lets_the_old_key_be_dropped(make_app, backend):
     # accounts written while the old key was the only one
     old_app = make_app(CREDENTIALS_KEYS=[OTHER_CREDENTIALS_KEY])
     with old_app.app_context():
-        clean_tables()
         stored = {
             factories.account("shopify").id: None,
             factories.account("woocommerce").id: None,
