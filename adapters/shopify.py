@@ -282,6 +282,20 @@ def _token_set(document, shop, wanted=None):
     return TokenSet(values=values, expires_at=expires_at)
 
 
+def _refuse_bad_app(error):
+    """Raise ConfigurationError when the token endpoint refused the app itself."""
+    try:
+        code = error.response.json().get("error")
+    except (AttributeError, ValueError):
+        return
+    if code == "invalid_client":
+        raise errors.ConfigurationError(
+            "Shopify refused this installation's app credentials (invalid_client); "
+            "check SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET.",
+            error.response,
+        ) from None
+
+
 def exchange_code(shop, code, *, config, recorder=None, expiring=True, sleep=None):
     """Trade the callback's code for the shop's offline token.
 
@@ -290,6 +304,7 @@ def exchange_code(shop, code, *, config, recorder=None, expiring=True, sleep=Non
     :returns: a :class:`TokenSet` with ``shop``, ``access_token`` and
         ``refresh_token`` (None for a token that never expires).
     :raises OAuthError: when Shopify refuses the code or grants too few scopes.
+    :raises ConfigurationError: when Shopify refuses the app (``invalid_client``).
     """
     shop = _checked_shop(shop)
     app = config.app("shopify")
@@ -315,6 +330,7 @@ def exchange_code(shop, code, *, config, recorder=None, expiring=True, sleep=Non
             describe_error=describe_error,
         )
     except (errors.PlatformRequestError, errors.CredentialsRejected) as error:
+        _refuse_bad_app(error)
         raise errors.OAuthError(
             f"Shopify refused the authorization code ({error.status_code}): "
             f"{describe_error(error.response)}. Start Re-authorize again.",
@@ -620,6 +636,7 @@ class ShopifyAdapter(PlatformAdapter):
 
         :raises CredentialsRejected: when there is no refresh token or Shopify refuses
             it (``invalid_grant``, 400 or 401): the account needs Re-authorize.
+        :raises ConfigurationError: when Shopify refuses the app (``invalid_client``).
         """
         refresh_token = self.credentials.get("refresh_token")
         if not refresh_token:
@@ -644,6 +661,7 @@ class ShopifyAdapter(PlatformAdapter):
                 describe_error=describe_error,
             )
         except (errors.PlatformRequestError, errors.CredentialsRejected) as error:
+            _refuse_bad_app(error)
             raise errors.CredentialsRejected(
                 f"Shopify refused to refresh the access token ({error.status_code}): "
                 f"{self.http.scrub(describe_error(error.response))}. Re-authorize the "

@@ -447,6 +447,18 @@ def test_a_refused_refresh_rejects_the_credentials(sandbox, adapter):
         adapter().test_connection()
 
 
+def test_a_refresh_refused_for_the_app_blames_the_installation(
+    sandbox, adapter, config
+):
+    wrong = AdapterConfig(
+        base_urls=config.base_urls,
+        apps={"shopify": {**APP, "client_secret": "not-the-app-secret"}},
+    )
+
+    with pytest.raises(errors.ConfigurationError, match="SHOPIFY_CLIENT_SECRET"):
+        adapter(config=wrong, access_token="").test_connection()
+
+
 def test_401_without_a_refresh_token_rejects_the_credentials(sandbox, adapter):
     sandbox.fault("shopify", DEMO, "401")
 
