@@ -8,6 +8,7 @@ failures leave the job to RQ's retry, and every platform call is written to the 
 
 import logging
 
+from flask import current_app
 from rq import get_current_job
 
 from adapters import errors, registry
@@ -47,17 +48,31 @@ class AccountJob:
         account = self.account
         job = get_current_job()
         self.recorder = api_log.ApiLogRecorder(account.id, job.id if job else None)
+        credentials = account.read_credentials()
+        if account.token_expires_at is not None and account.spec.capabilities.uses_oauth:
+            # lets the adapter renew an access token before it runs out
+            credentials["expires_at"] = account.token_expires_at
+        self._credentials_token = account.credentials_encrypted
         return registry.create_adapter(
             account.platform,
-            account.read_credentials(),
+            credentials,
             config=adapter_config(),
             recorder=self.recorder,
             on_credentials=self._store_credentials,
+            # tests set a wait that returns at once; workers wait for real
+            sleep=current_app.config.get("ADAPTER_SLEEP"),
         )
+
+    def _renewed_elsewhere(self):
+        token = getattr(self, "_credentials_token", None)
+        db.session.refresh(self.account)
+        return token is not None and self.account.credentials_encrypted != token
 
     def _store_credentials(self, values, expires_at):
         # renewed tokens are stored at once: a rotated refresh token must never be lost
+        values = {k: v for k, v in values.items() if k != "expires_at"}
         self.account.write_credentials(values)
+        self._credentials_token = self.account.credentials_encrypted
         if expires_at is not None:
             self.account.token_expires_at = expires_at
         self.commit()
@@ -96,6 +111,14 @@ class AccountJob:
             message = self.perform()
         except errors.CredentialsRejected as error:
             db.session.rollback()
+            if self._renewed_elsewhere():
+                # another job rotated the tokens while this one ran: retry with them
+                renewed = errors.TransientError(
+                    "The account's tokens were renewed by another job meanwhile; "
+                    "retrying with the new ones.",
+                    error.response,
+                )
+                return self._retry_or_fail(renewed)
             self.account.set_status(DISCONNECTED, error.reason)
             self.run_row.finish("failed", error=error.reason)
             self.commit()
@@ -103,16 +126,7 @@ class AccountJob:
             return self.run_row.status
         except (errors.TransientError, errors.RateLimited) as error:
             db.session.rollback()
-            job = get_current_job()
-            if job is not None and job.retries_left:
-                self.run_row.status = "queued"
-                self.run_row.message = f"Will retry: {error.reason}"
-                self.commit()
-                logger.warning("run %s will retry: %s", self.run_id, error.reason)
-                raise
-            self.run_row.finish("failed", error=error.reason)
-            self.commit()
-            return self.run_row.status
+            return self._retry_or_fail(error)
         except (errors.AdapterError, JobSkipped) as error:
             db.session.rollback()
             reason = getattr(error, "reason", str(error))
@@ -138,6 +152,19 @@ class AccountJob:
             self.account_id,
             self.run_row.status,
         )
+        return self.run_row.status
+
+    def _retry_or_fail(self, error):
+        """Leave a transient failure to RQ's retry while one is left, else fail."""
+        job = get_current_job()
+        if job is not None and job.retries_left:
+            self.run_row.status = "queued"
+            self.run_row.message = f"Will retry: {error.reason}"
+            self.commit()
+            logger.warning("run %s will retry: %s", self.run_id, error.reason)
+            raise error
+        self.run_row.finish("failed", error=error.reason)
+        self.commit()
         return self.run_row.status
 
     def _end_quietly(self, reason):

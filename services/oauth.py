@@ -22,11 +22,12 @@ def authorize_url(account, state, redirect_uri):
     raise errors.ConfigurationError(f"{account.platform_label} does not use OAuth.")
 
 
-def complete(account, args, redirect_uri):
+def complete(account, args, redirect_uri, state):
     """Check the callback and exchange its code; return the :class:`TokenSet`.
 
-    The state itself is checked by the caller against the session; the platform's own
-    checks (Shopify's signature and shop host) happen here.
+    :param state: the state kept in the session when the authorization started; the
+        caller has compared it already, and the platform's checks compare it again
+        with the platform's own ones (Shopify's signature and shop host).
     """
     config = adapter_config()
     recorder = ApiLogRecorder(account.id)
@@ -34,13 +35,13 @@ def complete(account, args, redirect_uri):
         if account.platform == "shopify":
             shop = account.read_credentials().get("shop")
             callback = shopify.check_callback(
-                args, config=config, state=args.get("state"), shop=shop
+                args, config=config, state=state, shop=shop
             )
             return shopify.exchange_code(
                 callback.shop, callback.code, config=config, recorder=recorder
             )
         if account.platform == "ebay":
-            code = ebay.read_callback(args, args.get("state"))
+            code = ebay.read_callback(args, state)
             return ebay.exchange_code(config, code, recorder=recorder)
         raise errors.ConfigurationError(f"{account.platform_label} does not use OAuth.")
     finally:

@@ -80,7 +80,7 @@ def callback(platform):
 
     redirect_uri = url_for("oauth.callback", platform=platform, _external=True)
     try:
-        tokens = oauth.complete(account, request.args.to_dict(), redirect_uri)
+        tokens = oauth.complete(account, request.args.to_dict(), redirect_uri, expected)
     except errors.AdapterError as error:
         db.session.rollback()
         flash(f"Re-authorize failed: {error.reason}", "error")
