@@ -18,9 +18,14 @@ class ApiLogView(ReadOnlyModelView):
         "failure_reason",
         "job_id",
     )
-    column_labels = {"created_at": "Time", "duration_ms": "ms", "status_code": "Status"}
+    column_labels = {
+        "account.display_name": "Account",
+        "created_at": "Time",
+        "duration_ms": "ms",
+        "status_code": "Status",
+    }
     column_default_sort = [("created_at", True), ("id", True)]
     column_sortable_list = ("created_at", "kind", "status_code", "duration_ms")
-    column_filters = ("account", "kind", "ok", "status_code", "created_at")
+    column_filters = ("account.display_name", "kind", "ok", "status_code", "created_at")
     column_formatters = {"account": account_link, "ok": ok_badge}
     page_size = 100

@@ -29,10 +29,14 @@ class ProductMappingView(ReadOnlyModelView):
         "last_pushed_at",
         "last_push_error",
     )
-    column_labels = {"listing_id": "Listing id", "platform_quantity": "Platform qty"}
+    column_labels = {
+        "account.display_name": "Account",
+        "listing_id": "Listing id",
+        "platform_quantity": "Platform qty",
+    }
     column_searchable_list = ("platform_sku", "title", "listing_id")
     column_filters = (
-        "account",
+        "account.display_name",
         UnmatchedFilter(
             ProductMapping.warehouse_product_id,
             "Unmatched",

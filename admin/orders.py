@@ -19,13 +19,14 @@ class OrderView(ReadOnlyModelView):
         "has_unknown_products",
     )
     column_labels = {
+        "account.display_name": "Account",
         "has_unknown_products": "Unknown products",
         "unmapped_shipping": "Unmapped shipping",
         "placed_at": "Placed",
     }
     column_searchable_list = ("number", "platform_order_id", "customer_name")
     column_filters = (
-        "account",
+        "account.display_name",
         "status",
         "cancelled",
         "has_unknown_products",
