@@ -63,9 +63,13 @@ class SyncRun(db.Model):
         return self.finished_at - self.started_at
 
     def start(self, now=None):
+        """Mark the run as working; a retried run counts its items afresh."""
         self.status = "running"
         self.started_at = self.started_at or now or utcnow()
         self.error = None
+        # a retry works through everything again, so what earlier attempts counted goes
+        self.succeeded = self.failed = self.skipped = self.total = 0
+        self.progress_done = 0
 
     def advance(self, done=1, total=None):
         self.progress_done = (self.progress_done or 0) + done

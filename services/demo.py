@@ -131,6 +131,8 @@ def seed():
             push_enabled=True,
             push_percentage=80,
         )
+        # without a next fetch time the scheduler would never pick the account up
+        account.refresh_next_fetch()
         account.write_credentials(item["credentials"])
         for code, method in item["shipping"].items():
             account.shipping_mappings.append(

@@ -12,6 +12,7 @@ from models import (
     User,
     WarehouseProduct,
 )
+from models.base import utcnow
 from services import demo
 from tests import pages
 from tests.conftest import run_cli
@@ -173,6 +174,15 @@ def test_seed_demo_fills_a_warehouse_and_one_account_per_platform(app):
             map(count, (SalesChannel, ShippingMethod, WarehouseProduct, EcAccount))
         )
         assert result.output == f"Demo data ready ({added} rows added).\n"
+
+
+def test_seed_demo_schedules_each_accounts_next_fetch(app):
+    run_cli(app, "seed-demo")
+
+    with app.app_context():
+        accounts = db.session.scalars(select(EcAccount)).all()
+        assert accounts and all(a.fetch_enabled for a in accounts)
+        assert all(a.next_fetch_at > utcnow() for a in accounts)
 
 
 def count(model):
