@@ -109,7 +109,6 @@ def job_id(action, account_id):
     return f"{action}-account-{account_id}"
 
 
-@dataclass(frozen=True)
 class QueueUnavailable(RuntimeError):
     """Redis did not answer, so nothing could be queued."""
 
