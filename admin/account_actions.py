@@ -13,6 +13,7 @@ from flask_admin.actions import action
 from flask_login import current_user
 from sqlalchemy import select
 
+from admin.base import filtered_list_url
 from extensions import db
 from models import EcAccount, SyncRun
 from models.user import ADMIN, OPERATOR
@@ -73,6 +74,12 @@ class AccountActionsMixin:
             can_run=current_user.has_role(OPERATOR),
             can_admin=current_user.has_role(ADMIN),
             action_labels={name: a.label for name, a in actions.ACTIONS.items()},
+            api_log_url=filtered_list_url(
+                self.admin, "api_log", "Account id", account.id
+            ),
+            mappings_url=filtered_list_url(
+                self.admin, "product_mappings", "Account id", account.id
+            ),
         )
 
     @expose("/runs/")

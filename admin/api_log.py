@@ -1,7 +1,10 @@
 """The platform API log: read-only, newest first."""
 
+from flask_admin.contrib.sqla.filters import IntEqualFilter
+
 from admin.base import ReadOnlyModelView
 from admin.formatters import account_link, ok_badge
+from models import ApiLog
 
 
 class ApiLogView(ReadOnlyModelView):
@@ -26,6 +29,14 @@ class ApiLogView(ReadOnlyModelView):
     }
     column_default_sort = [("created_at", True), ("id", True)]
     column_sortable_list = ("created_at", "kind", "status_code", "duration_ms")
-    column_filters = ("account.display_name", "kind", "ok", "status_code", "created_at")
+    column_filters = (
+        "account.display_name",
+        "kind",
+        "ok",
+        "status_code",
+        "created_at",
+        # exact where names repeat across platforms; the account page links with it
+        IntEqualFilter(ApiLog.account_id, "Account id"),
+    )
     column_formatters = {"account": account_link, "ok": ok_badge}
     page_size = 100

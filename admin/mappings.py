@@ -1,6 +1,6 @@
 """Product mappings: read-only here; they are built by syncing with the platform."""
 
-from flask_admin.contrib.sqla.filters import BaseSQLAFilter
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter, IntEqualFilter
 
 from admin.base import ReadOnlyModelView
 from admin.formatters import account_link
@@ -42,6 +42,8 @@ class ProductMappingView(ReadOnlyModelView):
             "Unmatched",
             options=(("1", "Unmatched only"), ("0", "Matched only")),
         ),
+        # exact where names repeat across platforms; the account page links with it
+        IntEqualFilter(ProductMapping.account_id, "Account id"),
     )
     column_formatters = {"account": account_link}
     column_default_sort = [("account_id", False), ("platform_sku", False)]
