@@ -213,7 +213,8 @@ class AccountActionsMixin:
             account.refresh_next_fetch()
             changed.append(account.display_name)
         db.session.commit()
-        message = f"{label} for {len(changed)} accounts"
+        noun = "account" if len(changed) == 1 else "accounts"
+        message = f"{label} for {len(changed)} {noun}"
         message += f" ({', '.join(changed)})" if changed else ""
         if skipped:
             message += f"; {len(skipped)} skipped: no fetch slots ({', '.join(skipped)})"
