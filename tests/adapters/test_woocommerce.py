@@ -13,8 +13,6 @@ from adapters.base import AdapterConfig
 from adapters.registry import create_adapter
 from adapters.types import StockItem
 from adapters.woocommerce import WooCommerceAdapter
-from sandbox.woocommerce import PLATFORM
-from tests.sandbox_server import RunningSandbox
 
 WOO = "woocommerce"
 DEMO = "osaka-outlet.example.com"
@@ -26,18 +24,10 @@ LAB_SECRET = "cs_test_kobe_000000000000000000002"
 SECRETS = (DEMO_KEY, DEMO_SECRET, LAB_KEY, LAB_SECRET)
 
 
-@pytest.fixture(scope="module")
-def woo_server():
-    # only this platform, until every sandbox platform module exists
-    with RunningSandbox(platforms={WOO: PLATFORM}) as server:
-        yield server
-
-
 @pytest.fixture
-def woo(woo_server):
-    """The running sandbox, reseeded, with its call lists empty."""
-    woo_server.reset()
-    return woo_server
+def woo(sandbox):
+    """The shared running sandbox, reseeded, so every site starts with no calls."""
+    return sandbox
 
 
 @pytest.fixture
