@@ -143,7 +143,8 @@ class AccountJob:
         # any successful platform call proves the credentials
         if self.account.status == PENDING:
             self.account.set_status(CONNECTED, None)
-        self.run_row.finish(message=message)
+        # the items that failed (a partial push) stay on the run as its error
+        self.run_row.finish(message=message, error=self.run_row.error)
         self.commit()
         logger.info(
             "run %s: %s for account %s ended %s",

@@ -1,5 +1,7 @@
 """Pushing warehouse stock to the platforms: the manual overwrite and inbound push."""
 
+from dataclasses import replace
+
 from jobs.base import AccountJob, run_job
 from models.base import utcnow
 from services import stock_push
@@ -45,6 +47,19 @@ class InboundPush(ManualStockSync):
     """After a restock: raise the platform's figure where the warehouse now has more."""
 
     action = "inbound_push"
+
+    def plan(self, adapter):
+        planned = super().plan(adapter)
+        if not planned or not self.account.spec.capabilities.keeps_mapping_table:
+            return planned
+        # a stored figure may be stale (sales, edits on the platform): compare with
+        # what the platform shows now, so a push never lowers it
+        shown = {
+            listing.listing_id: listing.quantity
+            for page in adapter.list_listings()
+            for listing in page
+        }
+        return [replace(p, current=shown.get(p.item.key)) for p in planned]
 
     def selected(self, planned):
         return [p for p in planned if p.current is not None and p.new > p.current]

@@ -1,0 +1,248 @@
+"""Manual Stock Sync and inbound push: the pushed figures, batches and outcomes."""
+
+import math
+
+from sqlalchemy import select
+
+from extensions import db
+from models import ProductMapping, WarehouseProduct
+from models.account import DISCONNECTED
+from services import actions, stock
+from services.stock_push import pushed_quantity
+from tests import factories
+from tests.jobs.conftest import (
+    EBAY,
+    KOBE_LAB,
+    KOBE_TEST,
+    NARA,
+    OSAKA,
+    SHOPIFY,
+    WOO,
+    queue_action,
+)
+
+PERCENT = 33
+
+
+def mappings(account_id):
+    return db.session.scalars(
+        select(ProductMapping)
+        .where(ProductMapping.account_id == account_id)
+        .order_by(ProductMapping.id)
+    ).all()
+
+
+def figure(product):
+    """What the push should offer for ``product``, from its stock as a user reads it."""
+    product = db.session.get(WarehouseProduct, product.id)
+    available = max(0, product.on_hand - product.reserved)
+    return math.floor(available * PERCENT / 100)
+
+
+def odd_products(skus):
+    """Warehouse products with odd, varied stock; the first has more reserved than
+    it holds, so it offers nothing."""
+    products = []
+    for number, sku in enumerate(skus):
+        on_hand = 7 + 6 * number
+        reserved = on_hand + 4 if number == 0 else number % 5
+        products.append(factories.product(sku=sku, on_hand=on_hand, reserved=reserved))
+    return products
+
+
+def sync_mappings(account, work):
+    run = queue_action(account, "sync_mappings")
+    work()
+    assert run.status == "succeeded", run.error
+
+
+def test_a_manual_sync_pushes_every_mapping_in_the_fewest_batches(
+    account_on, platforms, jobs_app, work, monkeypatch
+):
+    monkeypatch.setitem(jobs_app.config, "SHOPIFY_STOCK_BATCH", 7)
+    before = platforms.stock(SHOPIFY, KOBE_TEST)
+    products = odd_products(sorted(before["by_sku"])[:17])
+    account = account_on(SHOPIFY, KOBE_TEST, push_percentage=PERCENT)
+    sync_mappings(account, work)
+    matched = [m for m in mappings(account.id) if m.warehouse_product_id]
+    assert len(matched) == len(products)
+    # half of them were pushed once before; the others never were
+    for mapping in matched[::2]:
+        mapping.last_pushed_quantity = 999
+        mapping.last_pushed_at = account.created_at
+    db.session.commit()
+    platforms.clear_calls(SHOPIFY, KOBE_TEST)
+
+    run = queue_action(account, "stock_sync")
+    work()
+
+    assert run.status == "succeeded", run.error
+    mutations = [
+        c for c in platforms.calls(SHOPIFY, KOBE_TEST) if c["path"].endswith("/graphql.json")
+    ]
+    assert len(mutations) == math.ceil(len(products) / 7)
+    after = platforms.stock(SHOPIFY, KOBE_TEST)
+    by_product = {p.id: p for p in products}
+    for mapping in mappings(account.id):
+        if mapping.warehouse_product_id is None:
+            assert after["by_variant"][mapping.listing_id] == (
+                before["by_variant"][mapping.listing_id]
+            )
+            continue
+        expected = figure(by_product[mapping.warehouse_product_id])
+        assert after["by_variant"][mapping.listing_id] == expected
+        assert mapping.last_pushed_quantity == expected
+        assert mapping.platform_quantity == expected
+        assert mapping.last_pushed_at >= run.started_at
+        assert mapping.last_push_error is None
+    assert figure(products[0]) == 0
+    assert (run.succeeded, run.failed, run.total) == (len(products), 0, len(products))
+    assert (run.progress_done, run.progress_total) == (len(mutations), len(mutations))
+    assert run.message == f"Pushed {len(products)} of {len(products)} items at 33%."
+    assert account.last_stock_sync_at >= run.started_at
+
+
+def test_failing_items_make_the_run_partial_and_stay_unpushed(
+    account_on, platforms, work
+):
+    before = platforms.stock(WOO, KOBE_LAB)
+    skus = sorted(sku for sku in before if not sku.isdigit())
+    products = odd_products(skus)
+    account = account_on(WOO, KOBE_LAB, push_percentage=PERCENT)
+    sync_mappings(account, work)
+    # a listing the shop no longer has, mapped by hand
+    lost = factories.product_mapping(
+        account, products[3], listing_id="99999", matched_manually=True
+    )
+
+    run = queue_action(account, "stock_sync")
+    work()
+
+    assert run.status == "partial"
+    assert (run.succeeded, run.failed) == (len(products), 1)
+    assert "Invalid ID" in run.error
+    db.session.refresh(lost)
+    assert lost.last_pushed_at is None and lost.last_pushed_quantity is None
+    assert "Invalid ID" in lost.last_push_error
+    after = platforms.stock(WOO, KOBE_LAB)
+    by_product = {p.id: p for p in products}
+    for mapping in mappings(account.id):
+        if mapping.id == lost.id:
+            continue
+        assert after[mapping.listing_id] == figure(by_product[mapping.warehouse_product_id])
+        assert mapping.last_pushed_at is not None
+
+
+def test_ebay_gets_every_warehouse_sku_it_lists(account_on, platforms, work):
+    before = platforms.stock(EBAY, NARA)
+    listed = set(before)
+    # the warehouse SKUs eBay lists, and some it does not
+    products = odd_products(sorted(listed - {"NT-DEER-CRACKER-01", "NT-INCENSE-02"}))
+    unlisted = [factories.product(sku=f"NOT-ON-EBAY-{n}", on_hand=50) for n in range(3)]
+    account = account_on(EBAY, NARA, push_percentage=PERCENT)
+
+    run = queue_action(account, "stock_sync")
+    work()
+
+    assert run.status == "succeeded", run.error
+    bulk = [
+        c for c in platforms.calls(EBAY, NARA) if c["path"].endswith("/bulk_update_price_quantity")
+    ]
+    assert len(bulk) == math.ceil(len(products) / 25)
+    sent = [r["sku"] for call in bulk for r in call["body"]["requests"]]
+    assert sorted(sent) == sorted(p.sku for p in products)
+    assert not {p.sku for p in unlisted} & set(sent)
+    after = platforms.stock(EBAY, NARA)
+    for product in products:
+        assert after[product.sku] == figure(product)
+    for sku in listed - {p.sku for p in products}:
+        assert after[sku] == before[sku]
+    assert run.succeeded == len(products)
+    # SKU-keyed platforms keep no mapping rows
+    assert mappings(account.id) == []
+
+
+def test_the_pushed_figure_is_floored_and_never_negative():
+    assert [pushed_quantity(a, PERCENT) for a in (0, 1, 3, 4, 10, 299)] == [
+        0,
+        0,
+        0,
+        1,
+        3,
+        98,
+    ]
+    assert pushed_quantity(7, 100) == 7
+    assert pushed_quantity(7, 0) == 0
+    assert pushed_quantity(-5, 50) == 0
+
+
+# inbound push
+
+
+def test_receiving_stock_queues_a_push_for_the_accounts_that_list_it(
+    account_on, platforms, jobs_app, work
+):
+    shop_stock = platforms.stock(WOO, KOBE_LAB)
+    skus = sorted(sku for sku in shop_stock if not sku.isdigit())
+    products = [factories.product(sku=sku) for sku in skus]
+    kobe = account_on(WOO, KOBE_LAB, push_percentage=100)
+    sync_mappings(kobe, work)
+    nara = account_on(EBAY, NARA)
+    disconnected = account_on(WOO, OSAKA, status=DISCONNECTED)
+    switched_off = account_on(SHOPIFY, KOBE_TEST, push_enabled=False)
+    other_product = account_on(WOO, KOBE_LAB, display_name="Kobe Lab again")
+    restocked = products[2]
+    for account in (disconnected, switched_off):
+        factories.product_mapping(account, restocked)
+    factories.product_mapping(other_product, products[3])
+
+    stock.receive(restocked.id, shop_stock[restocked.sku] + 5)
+    results = actions.queue_inbound_push(restocked.id)
+
+    queued = {r.account.id for r in results if r.outcome == "queued"}
+    assert queued == {kobe.id, nara.id}
+    assert all(r.run.trigger == "restock" for r in results)
+    assert sorted(queues_job_ids(jobs_app)) == sorted(
+        actions.job_id("inbound_push", account_id) for account_id in queued
+    )
+
+    work()
+
+    after = platforms.stock(WOO, KOBE_LAB)
+    assert after[restocked.sku] == shop_stock[restocked.sku] + 5
+    # nothing else was raised, and nothing lowered
+    for sku in skus:
+        if sku != restocked.sku:
+            assert after[sku] == shop_stock[sku]
+
+
+def queues_job_ids(jobs_app):
+    import queues
+
+    return queues.queue(jobs_app).job_ids
+
+
+def test_an_inbound_push_never_lowers_a_platform_figure(account_on, platforms, work):
+    shop_stock = platforms.stock(WOO, KOBE_LAB)
+    skus = sorted(sku for sku in shop_stock if not sku.isdigit() and shop_stock[sku] > 4)
+    low, raised_elsewhere = (factories.product(sku=sku) for sku in skus[:2])
+    account = account_on(WOO, KOBE_LAB, push_percentage=100)
+    sync_mappings(account, work)
+    # someone raised a figure on the platform itself since the mappings were read
+    shop = platforms.shop(WOO, KOBE_LAB)
+    listing = next(m.listing_id for m in mappings(account.id) if m.platform_sku == skus[1])
+    with platforms.world.lock:
+        item = shop.data["products"].get(int(listing)) or shop.data["variations"][int(listing)]
+        item["stock_quantity"] = 500
+
+    # the warehouse now holds more than the figure it last knew, less than the shop shows
+    stock.receive(low.id, shop_stock[skus[0]] - 2)
+    stock.receive(raised_elsewhere.id, shop_stock[skus[1]] + 10)
+    runs = actions.queue_inbound_push(raised_elsewhere.id)
+    assert [r.outcome for r in runs] == ["queued"]
+    work()
+
+    after = platforms.stock(WOO, KOBE_LAB)
+    assert after[skus[0]] == shop_stock[skus[0]]
+    assert after[listing] == 500
+    assert runs[0].run.status == "succeeded"
