@@ -141,6 +141,12 @@ def _push_formatter(view, context, model, name):
     return Markup("on &middot; {}%").format(model.push_percentage)
 
 
+def _name_formatter(view, context, model, name):
+    return Markup('<a href="{}">{}</a>').format(
+        view.get_url(".details_view", id=model.id), model.display_name
+    )
+
+
 def _platform_formatter(view, context, model, name):
     return model.platform_label
 
@@ -185,6 +191,7 @@ class EcAccountView(AccountActionsMixin, SecureModelView):
     )
     column_default_sort = "display_name"
     column_formatters = {
+        "display_name": _name_formatter,
         "status": _status_formatter,
         "fetch_enabled": _fetch_formatter,
         "push_enabled": _push_formatter,
