@@ -11,9 +11,12 @@ import rq_dashboard
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from rq.exceptions import NoSuchJobError
 from rq_dashboard import web as dashboard_web
+from werkzeug.exceptions import NotFound
 
 from models.user import ADMIN
+from queues import FAILURE_TTL, RESULT_TTL
 
 URL_PREFIX = "/rq"
 BLUEPRINT = "rq_dashboard"
@@ -31,6 +34,15 @@ def _guard():
     if request.method == "GET" and request.endpoint in GET_MUTATIONS:
         abort(405)
     return None
+
+
+def _no_such_job(error):
+    # the account page links every run to its job, also after Redis let it expire
+    return NotFound(
+        description="Redis no longer keeps that job: finished jobs are kept "
+        f"{RESULT_TTL // 3600} hours and failed ones {FAILURE_TTL // 86400} days. The "
+        "account's page keeps how its run ended."
+    )
 
 
 def _add_csrf_header(response):
@@ -54,5 +66,6 @@ def init_app(app):
     # app-level hooks run before the dashboard's own
     app.before_request(_guard)
     app.after_request(_add_csrf_header)
+    app.register_error_handler(NoSuchJobError, _no_such_job)
     dashboard_web.setup_rq_connection(app)
     app.register_blueprint(rq_dashboard.blueprint, url_prefix=URL_PREFIX)

@@ -472,10 +472,6 @@ def test_recent_runs_show_status_counts_duration_error_and_who_started_them(
     ]
     words = sections.words(page, "recent-runs")
     assert words.index("Fetch Orders Manually") < words.index("Manual Stock Sync")
-    assert (
-        f"stock_sync-account-{account_id}",
-        f"/rq/0/view/job/stock_sync-account-{account_id}",
-    ) in sections.links(page, "recent-runs")
 
 
 def test_a_running_run_has_a_live_progress_bar(app, viewer, make_account, live_run):
