@@ -664,8 +664,8 @@ class ShopifyAdapter(PlatformAdapter):
             _refuse_bad_app(error)
             raise errors.CredentialsRejected(
                 f"Shopify refused to refresh the access token ({error.status_code}): "
-                f"{self.http.scrub(describe_error(error.response))}. Re-authorize the "
-                "account.",
+                f"{self.http.scrub(describe_error(error.response)).rstrip('.')}. "
+                "Re-authorize the account.",
                 error.response,
             ) from None
         tokens = _token_set(parse_json(response, "token"), self.shop)

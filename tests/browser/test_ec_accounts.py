@@ -234,6 +234,8 @@ def test_revoked_token_is_restored_by_reauthorize(admin_page, stack, screenshot)
     alert = page.locator("#disconnected-alert")
     expect(alert).to_be_visible(timeout=RUN_SECONDS * 1000)
     expect(page.locator("#status-tag")).to_have_text("Disconnected")
+    expect(alert).to_contain_text("invalid_grant")
+    expect(alert).not_to_contain_text("..")
     expect(page.locator("#action-fetch_orders")).to_have_count(0)
     screenshot(page, "06-disconnected", full_page=True)
 
