@@ -1,0 +1,1 @@
+"""A bounded load test of the admin screens on loopback; see bench/LOAD.md."""
