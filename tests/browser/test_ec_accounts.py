@@ -28,7 +28,7 @@ KNOWN_ORDER = "#1001"
 SHARED_SKU = demo_products()[7]["sku"]
 RUN_SECONDS = 45
 FINISHED = ("succeeded", "partial", "failed", "skipped")
-# the README's picture, replaced only when asked, so a test run leaves the checkout clean
+# the README's picture, replaced only when asked: a test run leaves the checkout clean
 DOCS_SCREENSHOT = ROOT / "docs" / "screenshots" / "detail-page.png"
 UPDATE_DOCS = os.environ.get("UPDATE_SCREENSHOTS") == "1"
 
