@@ -4,6 +4,8 @@ import logging
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
+from flask_admin.actions import action
+from flask_admin.babel import lazy_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.menu import MenuLink
 from flask_admin.contrib.sqla import filters as sqla_filters
@@ -90,6 +92,16 @@ class SecureModelView(RoleGate, ModelView):
     allow_create = True
     allow_edit = True
     allow_delete = True
+
+    @action(
+        "delete",
+        lazy_gettext("Delete"),
+        lazy_gettext("Delete the selected records? This cannot be undone."),
+    )
+    def action_delete(self, ids):
+        # the posted ids are text, and PostgreSQL refuses to compare text with the
+        # integer key (a 500 there), so they are turned into numbers first
+        return super().action_delete([int(i) for i in ids if str(i).isdigit()])
 
     def handle_view_exception(self, exc):
         # integrity errors become a message, never a 500; the session is rolled back
