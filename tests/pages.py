@@ -158,7 +158,7 @@ def filter_arg(app, endpoint, label, operation="equals"):
 
 
 def flashes(response):
-    """The flashed messages shown on the page, as the user reads them."""
+    """The flashed messages on the page: (alert class, text), errors being 'danger'."""
     body = response.get_data(as_text=True)
     found = re.findall(
         r'<div class="alert alert-(\w+)[^"]*"[^>]*>(.*?)</div>', body, re.S
