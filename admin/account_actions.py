@@ -17,7 +17,7 @@ from admin.base import filtered_list_url
 from extensions import db
 from models import EcAccount, SyncRun
 from models.user import ADMIN, OPERATOR
-from services import account_page, actions
+from services import account_page, actions, lost_runs
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +60,8 @@ class AccountActionsMixin:
     @expose("/details/")
     def details_view(self):
         account = self._account_or_404()
+        # a run whose job was lost says so instead of "running" for ever
+        lost_runs.reconcile(account.id)
         runs = account_page.recent_runs(account.id)
         caps = account.spec.capabilities
         return self.render(
@@ -86,6 +88,7 @@ class AccountActionsMixin:
     def runs_view(self):
         """The account's unfinished and latest runs, for the live progress bars."""
         account = self._account_or_404()
+        lost_runs.reconcile(account.id)
         runs = db.session.scalars(
             select(SyncRun)
             .where(SyncRun.account_id == account.id)

@@ -15,7 +15,7 @@ from adapters import errors, registry
 from extensions import db
 from models import EcAccount, SyncRun
 from models.account import CONNECTED, DISCONNECTED, PENDING
-from services import api_log
+from services import api_log, lost_runs
 from services.actions import ACTIONS
 from services.platforms import adapter_config
 
@@ -105,6 +105,7 @@ class AccountJob:
             return self._end_quietly(str(skipped))
 
         self.run_row.start()
+        self.run_row.runner = lost_runs.process_mark()
         self.commit()
         logger.info("run %s: %s for account %s started", self.run_id, self.action, self.account_id)
         try:

@@ -12,6 +12,7 @@ import queues
 from extensions import db
 from jobs.maintenance import prune_api_logs
 from jobs.schedule import enqueue_due_fetches
+from services import lost_runs
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ def worker(burst):
     # each job runs in a forked process, which must not reuse the parent's connections
     engine = db.engine
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+    # runs left behind by a worker that died, such as the one this one replaces
+    lost_runs.reconcile()
     rq_worker = Worker([queues.queue(current_app)], connection=connection)
     rq_worker.work(burst=burst, with_scheduler=True)
 

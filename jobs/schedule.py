@@ -9,7 +9,7 @@ from jobs.context import app_context
 from models import EcAccount
 from models.account import CONNECTED
 from models.base import utcnow
-from services import actions
+from services import actions, lost_runs
 from services.schedule import next_fetch_time
 
 logger = logging.getLogger(__name__)
@@ -30,6 +30,8 @@ def enqueue_due_fetches():
     now and is not caught up in a burst later.
     """
     with app_context():
+        # runs whose job was lost would otherwise say "queued" or "running" for ever
+        lost_runs.reconcile()
         now = utcnow()
         queued = 0
         for account in due_accounts(now):

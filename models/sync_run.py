@@ -48,6 +48,9 @@ class SyncRun(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the process working on the run (services.lost_runs.process_mark), so a run whose
+    # worker died can be told from one still working
+    runner: Mapped[str | None] = mapped_column(String(255))
 
     account = relationship("EcAccount")
     started_by = relationship("User")

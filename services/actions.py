@@ -19,6 +19,7 @@ from models import SyncRun
 from models.account import CONNECTED, DISCONNECTED
 from models.base import utcnow
 from models.user import OPERATOR
+from services import lost_runs
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +124,11 @@ class Queued:
     reason: str | None = None
 
 
+def enqueue_lock(connection, key):
+    """The Redis lock held while the job ``key`` is cleared, queued or judged lost."""
+    return connection.lock(f"ecadmin:enqueue:{key}", timeout=10, blocking_timeout=5)
+
+
 def _clear_finished(connection, job_key):
     try:
         job = Job.fetch(job_key, connection=connection)
@@ -157,8 +163,10 @@ def _enqueue(account, action, trigger, user, kwargs):
     action_name = action.name
     connection = queues.redis_connection(current_app)
     key = job_id(action_name, account.id)
+    # a job whose worker died would otherwise make this "already queued" for a while
+    lost_runs.reconcile(account.id)
     # a lock makes "clear the finished job, then enqueue" one step against double clicks
-    with connection.lock(f"ecadmin:enqueue:{key}", timeout=10, blocking_timeout=5):
+    with enqueue_lock(connection, key):
         _clear_finished(connection, key)
         run = SyncRun(
             account_id=account.id,

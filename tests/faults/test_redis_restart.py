@@ -1,0 +1,62 @@
+"""Redis restarted while one fetch runs and others wait in the queue."""
+
+import pytest
+
+from tests import pages
+from tests.faults.conftest import FINAL, WOO_HOST
+from tests.faults.processes import wait_for
+
+
+
+@pytest.mark.parametrize("persist", [False, True], ids=["no-persistence", "aof"])
+def test_every_run_ends_or_says_its_job_was_lost(stack, persist, tmp_path):
+    if persist:
+        stack.redis.stop()
+        stack.redis.persist = True
+        stack.redis.start()
+    running_id = stack.woo_account()
+    waiting_ids = [stack.woo_account(), stack.woo_account()]
+    stack.sandbox.control(
+        "POST", f"woocommerce/{WOO_HOST}/seed", json={"orders": 600, "lines": 1}
+    )
+    stack.sandbox.fault("woocommerce", WOO_HOST, "slow", count=4, delay=0.5)
+    stack.start_worker()
+    client = stack.client()
+
+    stack.click(client, "fetch_orders", running_id)
+    [running] = stack.runs(running_id)
+    wait_for(lambda: stack.run(running.id).status == "running", 20, "the first fetch")
+    for account_id in waiting_ids:
+        stack.click(client, "fetch_orders", account_id)
+    stack.redis.restart()
+
+    # a run whose job record went with Redis, but whose worker still works on it,
+    # is not called lost
+    assert client.get(f"/admin/ec-accounts/details/?id={running_id}").status_code == 200
+    assert stack.run(running.id).status in ("running", "succeeded")
+
+    # the running fetch ends by itself; the waiting ones end, or say they were lost
+    finished = stack.wait_run(running.id)
+    assert finished.status == "succeeded", (finished.message, finished.error)
+    for account_id in waiting_ids:
+        [run] = stack.runs(account_id)
+
+        def settled():
+            page = client.get(f"/admin/ec-accounts/details/?id={account_id}")
+            assert page.status_code == 200
+            return stack.run(run.id).status in FINAL and page
+
+        page = wait_for(settled, 30, f"the run of account {account_id} to settle")
+        run = stack.run(run.id)
+        if persist:
+            assert run.status == "succeeded", (run.message, run.error)
+        else:
+            assert run.status == "failed"
+            assert run.error.startswith("The job was lost (Redis restarted")
+            assert "The job was lost (Redis restarted" in pages.words(page)
+
+    # the queue works again: a new click is queued and runs
+    response = stack.click(client, "fetch_orders", waiting_ids[0])
+    assert "queued for" in pages.text(client.get(response.location))
+    latest = stack.runs(waiting_ids[0])[-1]
+    assert stack.wait_run(latest.id).status == "succeeded", stack.logs()
