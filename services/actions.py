@@ -129,13 +129,17 @@ def enqueue_lock(connection, key):
     return connection.lock(f"ecadmin:enqueue:{key}", timeout=10, blocking_timeout=5)
 
 
-def _clear_finished(connection, job_key):
+def _job_waiting(connection, job_key):
+    """Whether the job ``job_key`` is queued, scheduled or running; a finished one
+    is deleted so that its id can be used again."""
     try:
         job = Job.fetch(job_key, connection=connection)
     except Exception:  # no such job, or one that cannot be read any more
-        return
+        return False
     if job.get_status(refresh=False) in FINISHED_STATES:
         job.delete()
+        return False
+    return True
 
 
 def enqueue(account, action_name, trigger="manual", user=None, kwargs=None):
@@ -167,7 +171,9 @@ def _enqueue(account, action, trigger, user, kwargs):
     lost_runs.reconcile(account.id)
     # a lock makes "clear the finished job, then enqueue" one step against double clicks
     with enqueue_lock(connection, key):
-        _clear_finished(connection, key)
+        if _job_waiting(connection, key):
+            return Queued("already_queued", account, reason="already queued")
+        # the run is committed first: a worker may start the job the moment it is queued
         run = SyncRun(
             account_id=account.id,
             action=action_name,
@@ -178,7 +184,7 @@ def _enqueue(account, action, trigger, user, kwargs):
             created_at=utcnow(),
         )
         db.session.add(run)
-        db.session.flush()
+        db.session.commit()
         try:
             queues.queue(current_app).enqueue_call(
                 action.func,
@@ -194,11 +200,20 @@ def _enqueue(account, action, trigger, user, kwargs):
                 retry=Retry(max=len(action.retries), interval=list(action.retries)),
             )
         except DuplicateJobError:
-            db.session.rollback()
+            _discard(run)
             return Queued("already_queued", account, reason="already queued")
-        db.session.commit()
+        except RedisError:
+            _discard(run)
+            raise
     logger.info("queued %s for account %s as run %s", action_name, account.id, run.id)
     return Queued("queued", account, run=run)
+
+
+def _discard(run):
+    """Remove the run of a job that was not queued after all."""
+    db.session.rollback()
+    db.session.delete(run)
+    db.session.commit()
 
 
 def summarize(results):
