@@ -33,7 +33,9 @@ class LoginForm(FlaskForm):
 def _safe_next(target):
     """Only follow a same-site path after login, never another host."""
     if target and target.startswith("/") and not target.startswith("//"):
-        if "\\" not in target:
+        # browsers drop tabs and newlines, so "/\t/evil.com" would lead off site,
+        # and a newline has no place in a Location header
+        if not any(c == "\\" or ord(c) < 32 or ord(c) == 127 for c in target):
             return target
     return url_for("admin.index")
 
