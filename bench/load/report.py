@@ -14,17 +14,25 @@ from pathlib import Path
 HEADER = """# Load test
 
 `bin/load` (or `.venv/bin/python -m bench.load`) starts an isolated copy of the product
-on 127.0.0.1, with its own database and Redis database number, the platform sandbox
-bulk-seeded with larger shops, RQ workers and a web server. Twenty Locust users sign in
-and read the EC Integrations list, account detail pages (polling their runs) and the
-platform API log, whole and filtered by an account, with think times of 0.5 to 2
-seconds; a twenty-first user with the operator role meanwhile adds orders at the
-sandbox shops and queues "Fetch orders" and confirmed "Manual Stock Sync" runs through
-the detail pages, which the workers execute. The command stops everything it started,
-fails when any request failed or answered 5xx, and rewrites its own section below.
+on 127.0.0.1: a PostgreSQL schema made for the run (or, with `--database sqlite`, a
+SQLite file), an empty Redis database number, the platform sandbox with its shops grown
+through the seed endpoints (up to 1,500 orders and 600 listings a shop), the demo, 50
+accounts of which 6 talk to the sandbox, about 5,000 API log rows and a dozen earlier
+runs per account, users made with `create-user`, two RQ workers and the web server.
 
-Times are milliseconds from Locust's client on the same machine: they include the
-client's share of the two cores. "[operator]" rows are the operator's requests.
+Twenty Locust users then sign in (the CSRF token scraped from `/login`) and read the EC
+Integrations list, account detail pages (polling their runs JSON as the page does) and
+the platform API log, whole and filtered by an account, with think times of 0.5 to 2
+seconds. A twenty-first user with the operator role meanwhile adds orders at the
+sandbox shops and queues "Fetch orders" and confirmed "Manual Stock Sync" runs through
+the detail pages' forms, which the workers execute. No scheduler runs.
+
+The command stops everything it started, drops the schema and the Redis keys, fails
+when any request failed or answered 5xx or a background run failed, and rewrites its
+own section below. p50 and p95 are nearest-rank percentiles over every request, in
+milliseconds as Locust's client on the same machine saw them: they include the
+client's share of the two cores. Logging in is slow by design (the password hash).
+"[operator]" rows are the operator's requests.
 """
 
 
