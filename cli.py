@@ -61,7 +61,15 @@ def rotate_credentials():
     cipher = credentials.cipher()
     count = 0
     for account in db.session.scalars(select(EcAccount)):
-        account.credentials_encrypted = cipher.rotate(account.credentials_encrypted)
+        try:
+            account.credentials_encrypted = cipher.rotate(account.credentials_encrypted)
+        except credentials.CredentialsError as error:
+            where = f"Account {account.id} ({account.display_name})"
+            # all or nothing: a half-rotated database would need both keys forever
+            db.session.rollback()
+            raise click.ClickException(
+                f"{where}: {error} Nothing was re-encrypted."
+            ) from None
         count += 1
     db.session.commit()
     click.echo(f"Re-encrypted the credentials of {count} accounts.")

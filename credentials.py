@@ -13,6 +13,12 @@ from flask import current_app
 MASK = "••••"
 
 
+UNREADABLE = (
+    "The stored credentials cannot be decrypted with any key in CREDENTIALS_KEY; "
+    "restore the key they were written with."
+)
+
+
 class CredentialsError(Exception):
     """Stored credentials cannot be decrypted with any configured key."""
 
@@ -30,14 +36,16 @@ class CredentialCipher:
         try:
             return json.loads(self._fernet.decrypt(token.encode()))
         except InvalidToken:
-            raise CredentialsError(
-                "The stored credentials cannot be decrypted with any key in "
-                "CREDENTIALS_KEY; restore the key they were written with."
-            ) from None
+            raise CredentialsError(UNREADABLE) from None
 
     def rotate(self, token):
         """Re-encrypt ``token`` under the first configured key."""
-        return self._fernet.rotate(token.encode()).decode() if token else token
+        if not token:
+            return token
+        try:
+            return self._fernet.rotate(token.encode()).decode()
+        except InvalidToken:
+            raise CredentialsError(UNREADABLE) from None
 
 
 def init_app(app):

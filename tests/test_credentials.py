@@ -79,6 +79,35 @@ def test_rotate_credentials_lets_the_old_key_be_dropped(make_app, backend):
                 CredentialCipher([OTHER_CREDENTIALS_KEY]).decrypt(token)
 
 
+def test_rotate_credentials_refuses_all_when_one_account_is_unreadable(make_app):
+    old_app = make_app(CREDENTIALS_KEYS=[OTHER_CREDENTIALS_KEY])
+    with old_app.app_context():
+        factories.account("shopify", display_name="Readable")
+    new_app = make_app(CREDENTIALS_KEYS=[CREDENTIALS_KEY])
+    with new_app.app_context():
+        factories.account("ebay", display_name="Current")
+    both = make_app(CREDENTIALS_KEYS=[CREDENTIALS_KEY, OTHER_CREDENTIALS_KEY])
+    with both.app_context():
+        before = raw_tokens()
+
+    # the old key is dropped before the rotation ran: one account cannot be read
+    result = run_cli(new_app, "rotate-credentials")
+
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "Error: Account 1 (Readable): The stored credentials "
+    )
+    assert "cannot be decrypted with any key in CREDENTIALS_KEY" in result.output
+    assert result.output.endswith("Nothing was re-encrypted.\n")
+    with both.app_context():
+        assert raw_tokens() == before
+
+
+def raw_tokens():
+    query = text("SELECT id, credentials_encrypted FROM ec_accounts ORDER BY id")
+    return db.session.execute(query).all()
+
+
 @pytest.mark.parametrize(
     "secret, shown",
     [
