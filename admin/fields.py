@@ -5,6 +5,7 @@ import zoneinfo
 from functools import lru_cache
 
 from wtforms import IntegerField, SelectField, StringField, ValidationError
+from wtforms.validators import StopValidation
 
 SLOT_PATTERN = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 MAX_SLOTS = 48
@@ -26,6 +27,11 @@ class WholeNumberField(IntegerField):
             self.data = None
             raise ValueError(self.parse_message)
         self.data = int(text)
+
+    def pre_validate(self, form):
+        # a value that is no number has its message; range checks would only repeat it
+        if self.process_errors:
+            raise StopValidation()
 
 
 def parse_slots(text):

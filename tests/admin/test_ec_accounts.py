@@ -239,6 +239,8 @@ def test_push_percentage_must_be_whole_and_within_0_to_100(app, admin, channel, 
     response = create(admin, "shopify", push_percentage=value)
 
     assert_refused(app, response, PERCENT_MESSAGE)
+    # said once, not once per check that failed
+    assert pages.text(response).count(PERCENT_MESSAGE) == 1
 
 
 @pytest.mark.parametrize("value", ["0", "100"])
@@ -263,7 +265,13 @@ def test_push_percentage_bounds_are_saved(app, admin, channel, value):
             "09:00 is listed twice; each fetch slot may appear once.",
         ),
         ("", "Add at least one fetch slot, or turn order fetching off."),
+        (
+            ", ".join(f"{h:02d}:{m:02d}" for h in range(24) for m in (0, 30))
+            + ", 23:59",
+            "At most 48 fetch slots a day are accepted.",
+        ),
     ],
+    ids=["hour-25", "minute-60", "word", "twice", "none", "49-slots"],
 )
 def test_fetch_slots_must_be_distinct_times_of_day(app, admin, channel, slots, message):
     response = create(admin, "shopify", fetch_enabled="y", fetch_slots=slots)

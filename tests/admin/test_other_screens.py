@@ -1,5 +1,7 @@
 """Products with receive stock, orders, product mappings, the API log and users."""
 
+import html
+import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -76,7 +78,8 @@ def test_receive_stock_refuses_anything_but_a_positive_whole_number(
     response = receive(operator, product_id, quantity)
 
     assert response.status_code == 400
-    assert message in pages.text(response)
+    errors = re.findall(r'<div class="invalid-feedback">(.*?)</div>', response.text)
+    assert errors == [html.escape(message, quote=True)]
     assert on_hand(app, product_id) == 5
 
 
@@ -121,6 +124,27 @@ def test_product_sku_duplicate_is_refused_on_the_form(app, admin):
     assert "SKU 'tee-1' is already used by another product" in pages.text(response)
     with app.app_context():
         assert db.session.scalars(select(WarehouseProduct.sku)).all() == ["TEE-1"]
+
+
+def test_sales_channel_in_use_is_not_deleted(app, admin):
+    with app.app_context():
+        channel = factories.channel(name="Web shops")
+        factories.account(sales_channel=channel)
+        channel_id = channel.id
+    token = pages.csrf_token(admin.get("/admin/sales-channels/"))
+
+    response = admin.post(
+        "/admin/sales-channels/delete/",
+        data={"id": channel_id, "csrf_token": token},
+        follow_redirects=True,
+    )
+
+    assert (
+        "danger",
+        "Nothing was saved: the change conflicts with existing data (a duplicate or a "
+        "row still in use).",
+    ) in pages.flashes(response)
+    assert pages.cells(response, "name") == ["Web shops"]
 
 
 # orders
