@@ -803,3 +803,16 @@ def test_healthz_is_503_when_redis_does_not_answer(make_app):
     assert response.json["status"] == "unavailable"
     assert response.json["database"] == "ok"
     assert response.json["redis"].startswith("error: ")
+
+
+def test_healthz_is_503_when_the_database_does_not_answer(make_app):
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/test"
+    app = make_app(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={})
+
+    response = app.test_client().get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json["database"].startswith("error: ")
+    assert response.json["redis"] == "ok"
+    # the reason names the kind of failure only, never the address or a password
+    assert "127.0.0.1" not in response.get_data(as_text=True)
