@@ -34,10 +34,9 @@ def worker(burst):
     rq_worker.work(burst=burst, with_scheduler=True)
 
 
-@click.command("scheduler")
-def scheduler():
-    """Run RQ's cron scheduler: fetch slots every minute, log pruning nightly."""
-    cron = CronScheduler(connection=queues.redis_connection(current_app))
+def build_scheduler(connection):
+    """RQ's cron scheduler with the product's entries, not yet started."""
+    cron = CronScheduler(connection=connection)
     cron.register(
         enqueue_due_fetches,
         queues.DEFAULT_QUEUE,
@@ -45,7 +44,13 @@ def scheduler():
         job_timeout=300,
     )
     cron.register(prune_api_logs, queues.DEFAULT_QUEUE, cron=PRUNE_CRON, job_timeout=1800)
-    cron.start()
+    return cron
+
+
+@click.command("scheduler")
+def scheduler():
+    """Run RQ's cron scheduler: fetch slots every minute, log pruning nightly."""
+    build_scheduler(queues.redis_connection(current_app)).start()
 
 
 def init_app(app):

@@ -25,12 +25,12 @@ class ManualStockSync(AccountJob):
         adapter = self.adapter()
         planned = self.selected(self.plan(adapter))
         writer = stock_push.OutcomeWriter(planned)
-        batches = -(-len(planned) // adapter.stock_batch) if planned else 0
-        self.run_row.advance(0, total=batches)
+        # progress counts items, since each platform groups its batches its own way
+        self.run_row.advance(0, total=len(planned))
         self.commit()
         for outcomes in adapter.set_stock([p.item for p in planned]):
             writer.apply(outcomes, self.run_row)
-            self.run_row.advance(1)
+            self.run_row.advance(len(outcomes))
             self.commit()
         self.account.last_stock_sync_at = utcnow()
         if writer.failures:

@@ -10,10 +10,27 @@ from zoneinfo import ZoneInfo
 
 def _slot_instant(day, slot, zone):
     hour, minute = (int(part) for part in slot.split(":"))
-    # fold=0: the first occurrence of a repeated time, and for a time skipped by a gap
-    # the instant the pre-gap offset gives, which lands just after the gap
-    local = datetime.combine(day, time(hour, minute), tzinfo=zone).replace(fold=0)
-    return local.astimezone(timezone.utc)
+    wall = datetime.combine(day, time(hour, minute))
+    # fold=0: the first occurrence of a time that clocks going back repeat
+    instant = wall.replace(tzinfo=zone, fold=0).astimezone(timezone.utc)
+    if instant.astimezone(zone).replace(tzinfo=None) == wall:
+        return instant
+    # the time falls in a gap: the pre-gap offset (fold=0) reads it as an instant past
+    # the jump, the post-gap one (fold=1) as an instant before it; the jump lies between
+    before = int(wall.replace(tzinfo=zone, fold=1).astimezone(timezone.utc).timestamp())
+    after = int(instant.timestamp())
+    offset = _offset_at(before, zone)
+    while after - before > 1:
+        middle = (before + after) // 2
+        if _offset_at(middle, zone) == offset:
+            before = middle
+        else:
+            after = middle
+    return datetime.fromtimestamp(after, timezone.utc)
+
+
+def _offset_at(timestamp, zone):
+    return datetime.fromtimestamp(timestamp, zone).utcoffset()
 
 
 def next_fetch_time(slots, zone_name, after):

@@ -97,7 +97,7 @@ def test_a_manual_sync_pushes_every_mapping_in_the_fewest_batches(
         assert mapping.last_push_error is None
     assert figure(products[0]) == 0
     assert (run.succeeded, run.failed, run.total) == (len(products), 0, len(products))
-    assert (run.progress_done, run.progress_total) == (len(mutations), len(mutations))
+    assert (run.progress_done, run.progress_total) == (len(products), len(products))
     assert run.message == f"Pushed {len(products)} of {len(products)} items at 33%."
     assert account.last_stock_sync_at >= run.started_at
 
@@ -120,6 +120,8 @@ def test_failing_items_make_the_run_partial_and_stay_unpushed(
 
     assert run.status == "partial"
     assert (run.succeeded, run.failed) == (len(products), 1)
+    # simple products and each product's variations go in batches of their own
+    assert run.progress_done == run.progress_total == len(products) + 1
     assert "Invalid ID" in run.error
     db.session.refresh(lost)
     assert lost.last_pushed_at is None and lost.last_pushed_quantity is None
