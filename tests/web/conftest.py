@@ -2,23 +2,29 @@
 
 Every client signs in through the real /login with CSRF on; what a test checks after a
 click is what the user would see, plus the two places a queued action leaves a trace:
-the RQ queue in Redis and the ``sync_runs`` table.
+the RQ queue in Redis and the ``sync_runs`` table. The platform sandbox runs on
+loopback for the tests that need a platform, and ``work()`` runs the queued jobs.
 """
 
 from datetime import datetime, timezone
 
 import pytest
-from rq import Queue
+from rq import Queue, SimpleWorker
 from rq.job import Job
 from sqlalchemy import select
 
 import queues
+import sandbox
 from extensions import db
 from models import EcAccount, SyncRun
 from services import actions
 from tests import factories, pages
+from tests.sandbox_server import RunningSandbox
 
 DETAILS = "/admin/ec-accounts/details/?id={}"
+# the eBay seller whose consent comes back to the product's callback in the tests
+EBAY_SELLER = "nara-test-seller"
+EBAY_ACCEPT_URL = "http://localhost/oauth/ebay/callback"
 LIST = "/admin/ec-accounts/"
 
 # a fixed moment for the rows a test arranges, so the page's times can be read back
@@ -154,3 +160,34 @@ def assert_no_secret(app):
                 assert piece not in text, f"a piece of {secret[:6]}... is shown"
 
     return check
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    with RunningSandbox() as server:
+        yield server
+
+
+@pytest.fixture
+def platforms(app, sandbox_server, monkeypatch):
+    """The sandbox reseeded, with the product's adapters pointed at it."""
+    sandbox_server.reset()
+    sandbox_server.control(
+        "POST", f"ebay/{EBAY_SELLER}/seed", json={"accept_url": EBAY_ACCEPT_URL}
+    )
+    monkeypatch.setitem(
+        app.config, "PLATFORM_BASE_URLS", sandbox.base_urls(sandbox_server.url)
+    )
+    return sandbox_server
+
+
+@pytest.fixture
+def work(app):
+    """``work()``: run the queued jobs in a worker of its own, then return."""
+
+    def run():
+        with app.app_context():
+            connection = queues.redis_connection(app)
+            SimpleWorker([queues.queue(app)], connection=connection).work(burst=True)
+
+    return run

@@ -11,25 +11,19 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
 import requests
-from rq import SimpleWorker
 
-import queues
-import sandbox
 from extensions import db
 from models import EcAccount
 from models.base import utcnow
 from sandbox import ebay as ebay_sandbox
 from sandbox import shopify as shopify_sandbox
 from tests import pages
-from tests.sandbox_server import RunningSandbox
 from tests.web import sections
-from tests.web.conftest import DETAILS, LIST
+from tests.web.conftest import DETAILS, EBAY_SELLER, LIST
 
 SHOP = shopify_sandbox.TEST_SHOP
 OTHER_SHOP = shopify_sandbox.DEMO_SHOP
-SELLER = "nara-test-seller"
-# the product's callback as the test client serves it
-EBAY_ACCEPT_URL = "http://localhost/oauth/ebay/callback"
+SELLER = EBAY_SELLER
 STATE_REFUSED = (
     "Re-authorize failed: the answer from the platform does not belong to an "
     "authorization started here (the state does not match). Start it again."
@@ -44,25 +38,6 @@ class Fetched:
 
     def get_data(self, as_text=False):
         return self.response.text if as_text else self.response.content
-
-
-@pytest.fixture(scope="module")
-def sandbox_server():
-    with RunningSandbox() as server:
-        yield server
-
-
-@pytest.fixture
-def platforms(app, sandbox_server, monkeypatch):
-    """The sandbox reseeded, with the product's adapters pointed at it."""
-    sandbox_server.reset()
-    sandbox_server.control(
-        "POST", f"ebay/{SELLER}/seed", json={"accept_url": EBAY_ACCEPT_URL}
-    )
-    monkeypatch.setitem(
-        app.config, "PLATFORM_BASE_URLS", sandbox.base_urls(sandbox_server.url)
-    )
-    return sandbox_server
 
 
 def shop_data(server, platform, key):
@@ -205,14 +180,11 @@ def test_shopify_reauthorize_stores_the_new_tokens_and_queues_a_connection_test(
 
 
 def test_the_queued_connection_test_then_finds_the_account_connected(
-    app, admin, platforms, shopify_account
+    app, admin, platforms, shopify_account, work
 ):
     come_back(admin, consent(admin, shopify_account, decision="approve"))
 
-    with app.app_context():
-        connection = queues.redis_connection(app)
-        worker = SimpleWorker([queues.queue(app)], connection=connection)
-        worker.work(burst=True)
+    work()
     page = admin.get(DETAILS.format(shopify_account))
 
     assert stored(app, shopify_account)[1] == "connected"
@@ -441,3 +413,21 @@ def test_a_refused_state_sends_back_to_the_list(app, admin, platforms, shopify_a
     answer = admin.get(f"{parts.path}?{parts.query}")
 
     assert answer.headers["Location"].endswith(LIST)
+
+
+def test_an_answer_after_fifteen_minutes_is_refused(
+    app, admin, platforms, shopify_account, queued_jobs
+):
+    before = snapshot(app, shopify_account)
+    url = consent(admin, shopify_account, decision="approve")
+    with admin.session_transaction() as session:
+        pending = session["oauth_pending"]
+        session["oauth_pending"] = {**pending, "at": pending["at"] - 16 * 60}
+
+    page = come_back(admin, url)
+
+    assert ("danger", "Re-authorize took too long; start it again.") in (
+        pages.flashes(page)
+    )
+    assert snapshot(app, shopify_account) == before
+    assert queued_jobs() == []
