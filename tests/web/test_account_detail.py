@@ -191,6 +191,23 @@ def test_last_fetch_shows_the_error_of_a_failed_one(app, viewer, make_account):
     )
 
 
+def test_last_fetch_skipped_says_why_once(app, viewer, make_account):
+    account_id = make_account("shopify", last_fetch_at=NOON)
+    with app.app_context():
+        factories.sync_run(
+            account_id,
+            "fetch_orders",
+            status="skipped",
+            message="Skipped: disconnected.",
+        )
+
+    page = viewer.get(DETAILS.format(account_id))
+
+    assert sections.definitions(page, "settings")["Last fetch"] == (
+        "2026-12-03 12:00 UTC · Skipped: disconnected."
+    )
+
+
 def test_inbound_push_block_counts_mapped_products(app, viewer, make_account):
     account_id = make_account(
         "shopify", push_percentage=80, last_stock_sync_at=NOON - timedelta(days=1)
