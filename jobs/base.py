@@ -10,6 +10,7 @@ import logging
 
 from flask import current_app
 from rq import get_current_job
+from sqlalchemy.exc import DBAPIError
 
 from adapters import errors, registry
 from extensions import db
@@ -138,7 +139,7 @@ class AccountJob:
         except Exception as error:
             db.session.rollback()
             logger.exception("run %s failed unexpectedly", self.run_id)
-            self._fail_unexpectedly(error)
+            self._record_unexpected(error)
             raise
 
         # any successful platform call proves the credentials
@@ -176,15 +177,28 @@ class AccountJob:
             db.session.commit()
         return "skipped"
 
-    def _fail_unexpectedly(self, error):
+    def _record_unexpected(self, error):
+        """Say on the run what went wrong and whether RQ retries it (it retries any
+        exception while the job has retries left)."""
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            reason = (
+                f"The database connection was lost ({type(error).__name__}); the pages "
+                "saved before it are kept."
+            )
+        else:
+            reason = (
+                f"Unexpected error ({type(error).__name__}); the worker log has the "
+                "details."
+            )
+        job = get_current_job()
         try:
             run = db.session.get(SyncRun, self.run_id)
             if run is not None:
-                run.finish(
-                    "failed",
-                    error=f"Unexpected error ({type(error).__name__}); the worker log has "
-                    "the details.",
-                )
+                if job is not None and job.retries_left:
+                    run.status = "queued"
+                    run.message = f"Will retry: {reason}"
+                else:
+                    run.finish("failed", error=reason)
                 if self.recorder is not None:
                     self.recorder.flush()
                 db.session.commit()
