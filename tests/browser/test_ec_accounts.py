@@ -39,7 +39,7 @@ UPDATE_DOCS = os.environ.get("UPDATE_SCREENSHOTS") == "1"
 def open_account(page, name):
     """Open an account's detail page from the EC Integrations list."""
     page.goto("/admin/ec-accounts/")
-    page.locator("tr", has_text=name).get_by_title("View Record").click()
+    page.locator("table.model-list").get_by_role("link", name=name, exact=True).click()
     expect(page.get_by_role("heading", name=name)).to_be_visible()
 
 
