@@ -49,7 +49,7 @@ def seed_demo(test_connections):
     click.echo(f"Demo data ready ({added} rows added).")
     if test_connections:
         results = [
-            actions.enqueue(account, "test_connection", trigger="manual")
+            actions.enqueue(account, "test_connection", trigger="credentials")
             for account in demo.demo_accounts()
         ]
         click.echo(f"Connection tests: {actions.summarize(results)}.")

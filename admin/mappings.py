@@ -32,6 +32,8 @@ class ProductMappingView(ReadOnlyModelView):
     column_labels = {
         "account.display_name": "Account",
         "listing_id": "Listing id",
+        "platform_sku": "Platform SKU",
+        "title": "Title",
         "platform_quantity": "Platform qty",
     }
     column_searchable_list = ("platform_sku", "title", "listing_id")
