@@ -13,7 +13,7 @@ from flask_admin.actions import action
 from flask_login import current_user
 from sqlalchemy import select
 
-from admin.base import filtered_list_url
+from admin.base import filtered_list_url, row_id
 from extensions import db
 from models import EcAccount, SyncRun
 from models.user import ADMIN, OPERATOR
@@ -51,8 +51,8 @@ class AccountActionsMixin:
     details_template = "admin/ec_accounts/details.html"
 
     def _account_or_404(self):
-        raw = request.values.get("id", "")
-        account = db.session.get(EcAccount, int(raw)) if raw.isdigit() else None
+        number = row_id(request.values.get("id"))
+        account = db.session.get(EcAccount, number) if number else None
         if account is None:
             abort(404, description="There is no EC account with that id.")
         return account
@@ -145,7 +145,7 @@ class AccountActionsMixin:
     # bulk actions on the list
 
     def _selected(self, ids):
-        numbers = [int(i) for i in ids if str(i).isdigit()]
+        numbers = [n for n in map(row_id, ids) if n is not None]
         return db.session.scalars(
             select(EcAccount).where(EcAccount.id.in_(numbers)).order_by(EcAccount.display_name)
         ).all()

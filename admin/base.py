@@ -18,8 +18,20 @@ from models.user import ADMIN, VIEWER
 
 logger = logging.getLogger(__name__)
 
+# the largest id PostgreSQL's INTEGER holds; a larger one matches no row anywhere
+MAX_ROW_ID = 2**31 - 1
+
 # the Flask-Admin view methods that change data, and who may call them
 WRITE_VIEWS = {"create_view", "edit_view", "delete_view", "action_view", "ajax_update"}
+
+
+def row_id(value):
+    """``value`` as a row id, or None when no row can have it (text, 0, too large)."""
+    text = str(value if value is not None else "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ROW_ID else None
 
 
 class CSRFForm(FlaskForm):
@@ -101,7 +113,12 @@ class SecureModelView(RoleGate, ModelView):
     def action_delete(self, ids):
         # the posted ids are text, and PostgreSQL refuses to compare text with the
         # integer key (a 500 there), so they are turned into numbers first
-        return super().action_delete([int(i) for i in ids if str(i).isdigit()])
+        return super().action_delete([n for n in map(row_id, ids) if n is not None])
+
+    def get_one(self, id):
+        # a mistyped or stale id in the address means no such record, never a 500
+        number = row_id(id)
+        return None if number is None else super().get_one(str(number))
 
     def handle_view_exception(self, exc):
         # integrity errors become a message, never a 500; the session is rolled back

@@ -440,8 +440,3 @@ class EcAccountView(AccountActionsMixin, SecureModelView):
             "success",
         )
         return True
-
-    def get_one(self, id):
-        if not str(id).isdigit():
-            return None
-        return super().get_one(id)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from wtforms import ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from admin.base import CSRFForm, SecureModelView
+from admin.base import CSRFForm, SecureModelView, row_id
 from admin.fields import WholeNumberField
 from extensions import db
 from models import WarehouseProduct
@@ -87,7 +87,7 @@ class WarehouseProductView(SecureModelView):
     def receive_view(self):
         if not current_user.has_role(OPERATOR):
             abort(403)
-        product_id = request.args.get("id", type=int)
+        product_id = row_id(request.args.get("id"))
         product = db.session.get(WarehouseProduct, product_id) if product_id else None
         if product is None:
             abort(404, description="There is no warehouse product with that id.")
