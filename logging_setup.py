@@ -13,6 +13,9 @@ def configure(level=None):
         logging.basicConfig(level=level, format=FORMAT)
     else:
         root.setLevel(level)
+    # urllib3 logs every request's URL at debug level, query-string credentials and
+    # all (WooCommerce keys may travel that way), so it never logs below info
+    logging.getLogger("urllib3").setLevel(max(logging.INFO, root.level))
 
 
 def init_app(app):

@@ -141,7 +141,9 @@ def _no_wait(seconds):
 @pytest.fixture
 def jobs_app(app, platforms, monkeypatch):
     """The test app with its adapters pointed at the sandbox."""
-    monkeypatch.setitem(app.config, "PLATFORM_BASE_URLS", sandbox.base_urls(platforms.url))
+    monkeypatch.setitem(
+        app.config, "PLATFORM_BASE_URLS", sandbox.base_urls(platforms.url)
+    )
     monkeypatch.setitem(app.config, "ADAPTER_SLEEP", _no_wait)
     return app
 
@@ -172,17 +174,17 @@ def work(jobs_app):
 
 @pytest.fixture
 def account_on(ctx, platforms):
-    """``account_on(platform, shop, **fields)``: a connected account on a sandbox shop,
-    with fetching and pushing on unless ``fields`` say otherwise."""
+    """``account_on(platform, shop, credentials=None, **fields)``: a connected account
+    on a sandbox shop, with fetching and pushing on unless ``fields`` say otherwise;
+    ``credentials`` replace some of the shop's."""
 
-    def make(platform, key, **fields):
+    def make(platform, key, credentials=None, **fields):
         platforms.shop(platform, key)
         fields.setdefault("status", CONNECTED)
         fields.setdefault("fetch_enabled", True)
         fields.setdefault("push_enabled", True)
-        return factories.account(
-            platform, creds=shop_credentials(platform, key), **fields
-        )
+        creds = {**shop_credentials(platform, key), **(credentials or {})}
+        return factories.account(platform, creds=creds, **fields)
 
     return make
 

@@ -74,8 +74,12 @@ def test_the_bulk_summary_names_what_was_skipped_and_why(ctx):
         EBAY, display_name="Kyoto Vintage", status=CONNECTED, fetch_enabled=True
     )
 
-    results = [actions.enqueue(a, "fetch_orders", "bulk") for a in (osaka, kyoto, tokyo)]
-    assert actions.summarize(results) == "2 queued, 1 skipped: disconnected (Tokyo Store)"
+    results = [
+        actions.enqueue(a, "fetch_orders", "bulk") for a in (osaka, kyoto, tokyo)
+    ]
+    assert (
+        actions.summarize(results) == "2 queued, 1 skipped: disconnected (Tokyo Store)"
+    )
 
     again = [actions.enqueue(a, "fetch_orders", "bulk") for a in (osaka, kyoto, tokyo)]
     assert actions.summarize(again) == (
@@ -204,7 +208,9 @@ def test_a_job_whose_account_was_deleted_after_queueing_ends_quietly(
     assert "Skipped: the account was deleted." in caplog.text
 
 
-def test_deleting_an_account_cancels_its_queued_jobs(account_on, platforms, jobs_app, work):
+def test_deleting_an_account_cancels_its_queued_jobs(
+    account_on, platforms, jobs_app, work
+):
     account = account_on(WOO, KOBE_LAB)
     kept = account_on(EBAY, NARA)
     queue_action(account, "fetch_orders")

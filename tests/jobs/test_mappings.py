@@ -33,9 +33,13 @@ def test_listings_are_matched_by_sku_and_stock_is_left_alone(
 
     # a listing matched by hand to another product, and a listing the shop lost
     by_hand_listing, by_hand_item = next(
-        (lid, item) for lid, item in listings.items() if sku_key(item["sku"]) in products
+        (lid, item)
+        for lid, item in listings.items()
+        if sku_key(item["sku"]) in products
     )
-    other = next(p for key, p in products.items() if key != sku_key(by_hand_item["sku"]))
+    other = next(
+        p for key, p in products.items() if key != sku_key(by_hand_item["sku"])
+    )
     factories.product_mapping(
         account, other, listing_id=by_hand_listing, matched_manually=True
     )
@@ -67,7 +71,9 @@ def test_listings_are_matched_by_sku_and_stock_is_left_alone(
     unmatched = len(listings) - expected_matched
     # the seeded shop has SKUs in other cases, with spaces, and on two listings
     awkward = [
-        lid for lid, item in listings.items() if item["sku"] not in ("", item["sku"].strip().upper())
+        lid
+        for lid, item in listings.items()
+        if item["sku"] not in ("", item["sku"].strip().upper())
     ]
     assert len(awkward) >= 2
     assert all(stored[lid].warehouse_product_id for lid in awkward)
@@ -101,7 +107,9 @@ def test_shopify_variants_are_mapped_with_their_inventory_items(
     assert run.status == "succeeded", run.error
     stored = mappings(account.id)
     assert set(stored) == set(variants)
-    assert all(m.inventory_item_id in stock["by_inventory_item"] for m in stored.values())
+    assert all(
+        m.inventory_item_id in stock["by_inventory_item"] for m in stored.values()
+    )
     assert sum(m.warehouse_product_id is not None for m in stored.values()) == 12
     assert run.succeeded == 12
     assert platforms.stock(SHOPIFY, KOBE_TEST) == stock

@@ -24,7 +24,6 @@ from tests.jobs.conftest import (
     make_retry_due,
     queue_action,
     rq_job,
-    runs,
 )
 
 WOO_CANCELLED = {"cancelled", "refunded", "trash"}
@@ -41,7 +40,10 @@ def woo_orders(shop):
         expected[str(order["id"])] = (
             order["status"] in WOO_CANCELLED,
             shipping[0]["method_id"] if shipping else None,
-            [(str(li["id"]), li["sku"] or None, li["quantity"]) for li in order["line_items"]],
+            [
+                (str(li["id"]), li["sku"] or None, li["quantity"])
+                for li in order["line_items"]
+            ],
         )
     return expected
 
@@ -50,7 +52,11 @@ def ebay_orders(shop):
     expected = {}
     for order in shop.data["orders"].values():
         instructions = order["fulfillmentStartInstructions"]
-        code = instructions[0]["shippingStep"]["shippingServiceCode"] if instructions else None
+        code = (
+            instructions[0]["shippingStep"]["shippingServiceCode"]
+            if instructions
+            else None
+        )
         expected[order["orderId"]] = (
             order["cancelStatus"]["cancelState"] == "CANCELED",
             code,
@@ -63,7 +69,9 @@ def ebay_orders(shop):
 
 
 def skus_of(expected):
-    return sorted({sku for _, _, lines in expected.values() for _, sku, _ in lines if sku})
+    return sorted(
+        {sku for _, _, lines in expected.values() for _, sku, _ in lines if sku}
+    )
 
 
 def expected_reserved(expected, products):
@@ -86,7 +94,9 @@ def stored_orders(account_id):
 
 def line_count(account_id):
     return db.session.scalar(
-        select(func.count(OrderLine.id)).join(Order).where(Order.account_id == account_id)
+        select(func.count(OrderLine.id))
+        .join(Order)
+        .where(Order.account_id == account_id)
     )
 
 
@@ -115,7 +125,9 @@ def assert_imported_as_on_the_platform(account, expected, known_skus, mapped_cod
             is_known = bool(sku) and sku_key(sku) in known
             assert line.unknown_product is not is_known, (order_id, sku)
             assert (line.warehouse_product_id is not None) is is_known
-        assert row.has_unknown_products == any(l.unknown_product for l in row.lines)
+        assert row.has_unknown_products == any(
+            line.unknown_product for line in row.lines
+        )
 
 
 @pytest.fixture
@@ -124,15 +136,17 @@ def kobe_lab(account_on, platforms):
     them typed in another case with spaces, and one shipping code mapped."""
     expected = woo_orders(platforms.shop(WOO, KOBE_LAB))
     skus = skus_of(expected)
-    products = [
-        factories.product(sku=sku, on_hand=100) for sku in skus[::2][1:]
-    ] + [factories.product(sku=f"  {skus[0].lower()} ", on_hand=100)]
+    products = [factories.product(sku=sku, on_hand=100) for sku in skus[::2][1:]] + [
+        factories.product(sku=f"  {skus[0].lower()} ", on_hand=100)
+    ]
     account = account_on(WOO, KOBE_LAB)
     factories.shipping_mapping(account, platform_code="flat_rate")
     return account, products
 
 
-def test_orders_are_imported_with_their_flags_and_reservations(kobe_lab, platforms, work):
+def test_orders_are_imported_with_their_flags_and_reservations(
+    kobe_lab, platforms, work
+):
     account, products = kobe_lab
     run = queue_action(account, "fetch_orders")
 
@@ -147,7 +161,9 @@ def test_orders_are_imported_with_their_flags_and_reservations(kobe_lab, platfor
     rows = stored_orders(account.id).values()
     assert any(row.unmapped_shipping for row in rows)
     assert any(row.cancelled for row in rows)
-    assert any(line.sku is None and line.unknown_product for r in rows for line in r.lines)
+    assert any(
+        line.sku is None and line.unknown_product for r in rows for line in r.lines
+    )
     assert reserved(products) == expected_reserved(expected, products)
     assert any(reserved(products).values())
     assert run.succeeded == len(expected)
@@ -168,7 +184,11 @@ def test_fetching_twice_keeps_one_row_per_order(kobe_lab, platforms, work):
     work()
 
     assert run.status == "succeeded"
-    assert (len(stored_orders(account.id)), line_count(account.id), reserved(products)) == first
+    assert (
+        len(stored_orders(account.id)),
+        line_count(account.id),
+        reserved(products),
+    ) == first
     assert first[0] == len(platforms.shop(WOO, KOBE_LAB).data["orders"])
 
 
@@ -200,7 +220,9 @@ def test_two_fetches_at_once_keep_one_row_per_order(kobe_lab, jobs_app, platform
     assert_imported_as_on_the_platform(
         account, expected, [p.sku for p in products], {"flat_rate"}
     )
-    assert line_count(account.id) == sum(len(lines) for _, _, lines in expected.values())
+    assert line_count(account.id) == sum(
+        len(lines) for _, _, lines in expected.values()
+    )
     assert reserved(products) == expected_reserved(expected, products)
 
 
@@ -236,7 +258,9 @@ def test_a_cancellation_and_new_orders_update_the_rows(nara, platforms, work):
 
     assert run.status == "succeeded"
     expected = ebay_orders(platforms.shop(EBAY, NARA))
-    assert_imported_as_on_the_platform(account, expected, [p.sku for p in products], set())
+    assert_imported_as_on_the_platform(
+        account, expected, [p.sku for p in products], set()
+    )
     rows = stored_orders(account.id)
     assert rows[order_id].cancelled and rows[order_id].cancelled_at is not None
     assert rows[order_id].id == row.id
@@ -244,7 +268,9 @@ def test_a_cancellation_and_new_orders_update_the_rows(nara, platforms, work):
     after = reserved(products)
     assert after == expected_reserved(expected, products)
     released = [
-        line.warehouse_product_id for line in rows[order_id].lines if line.warehouse_product_id
+        line.warehouse_product_id
+        for line in rows[order_id].lines
+        if line.warehouse_product_id
     ]
     new_lines = [
         line.warehouse_product_id
@@ -260,7 +286,9 @@ def test_a_cancellation_and_new_orders_update_the_rows(nara, platforms, work):
 def _ebay_window(call):
     query = parse_qs(call["query"])
     (window,) = query["filter"]
-    start, _, end = window.removeprefix("lastmodifieddate:[").removesuffix("]").partition("..")
+    start, _, end = (
+        window.removeprefix("lastmodifieddate:[").removesuffix("]").partition("..")
+    )
     return tuple(
         datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
         for stamp in (start, end)
@@ -282,7 +310,9 @@ def test_the_window_starts_at_the_cursor_less_the_overlap(nara, platforms, work,
     second = queue_action(account, "fetch_orders")
     work()
 
-    order_calls = [c for c in platforms.calls(EBAY, NARA) if c["path"].endswith("/order")]
+    order_calls = [
+        c for c in platforms.calls(EBAY, NARA) if c["path"].endswith("/order")
+    ]
     assert order_calls
     start, end = _ebay_window(order_calls[0])
     assert abs(start - (cursor - CURSOR_OVERLAP)) < timedelta(milliseconds=1)
@@ -302,7 +332,9 @@ def test_woocommerce_is_asked_for_orders_modified_since_the_cursor(
     work()
 
     queries = [
-        parse_qs(c["query"]) for c in platforms.calls(WOO, KOBE_LAB) if c["path"].endswith("/orders")
+        parse_qs(c["query"])
+        for c in platforms.calls(WOO, KOBE_LAB)
+        if c["path"].endswith("/orders")
     ]
     assert queries
     for query in queries:
@@ -339,7 +371,9 @@ def test_a_500_storm_mid_run_leaves_the_cursor_until_a_retry_completes(
     assert account.status == CONNECTED
     # the first page is committed: its orders are there, the trashed one is not
     shop = platforms.shop(WOO, KOBE_LAB)
-    trashed = {str(o["id"]) for o in shop.data["orders"].values() if o["status"] == "trash"}
+    trashed = {
+        str(o["id"]) for o in shop.data["orders"].values() if o["status"] == "trash"
+    }
     stored = set(stored_orders(account.id))
     assert stored and not stored & trashed
     failed = [log for log in api_logs(account.id) if not log.ok]

@@ -140,7 +140,9 @@ def test_the_tick_queues_only_due_enabled_connected_accounts(
     assert (run.action, run.trigger) == ("fetch_orders", "schedule")
     for account in (due, disconnected, pending, busy):
         # moved on to the next slot, fetched or not
-        assert account.next_fetch_at == next_fetch_time(slots["fetch_slots"], "Asia/Tokyo", now)
+        assert account.next_fetch_at == next_fetch_time(
+            slots["fetch_slots"], "Asia/Tokyo", now
+        )
         assert account.next_fetch_at > now
     assert later.next_fetch_at == future
     assert disabled.next_fetch_at == past
@@ -151,7 +153,9 @@ def test_the_tick_queues_only_due_enabled_connected_accounts(
 
     work()
     assert run.status == "succeeded"
-    imported = db.session.scalar(select(func.count(Order.id)).where(Order.account_id == due.id))
+    imported = db.session.scalar(
+        select(func.count(Order.id)).where(Order.account_id == due.id)
+    )
     assert imported > 0, "the scheduled fetch imported the shop's orders"
 
 
@@ -173,7 +177,10 @@ def test_the_scheduler_registers_the_tick_and_the_nightly_prune(
         "jobs.maintenance.prune_api_logs",
     }
     tick = registered["jobs.schedule.enqueue_due_fetches"]
-    assert (tick.interval, tick.queue_name) == (commands.SCHEDULE_TICK_SECONDS, "default")
+    assert (tick.interval, tick.queue_name) == (
+        commands.SCHEDULE_TICK_SECONDS,
+        "default",
+    )
     prune = registered["jobs.maintenance.prune_api_logs"]
     assert prune.cron == commands.PRUNE_CRON
 

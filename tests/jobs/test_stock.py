@@ -78,15 +78,18 @@ def test_a_manual_sync_pushes_every_mapping_in_the_fewest_batches(
 
     assert run.status == "succeeded", run.error
     mutations = [
-        c for c in platforms.calls(SHOPIFY, KOBE_TEST) if c["path"].endswith("/graphql.json")
+        c
+        for c in platforms.calls(SHOPIFY, KOBE_TEST)
+        if c["path"].endswith("/graphql.json")
     ]
     assert len(mutations) == math.ceil(len(products) / 7)
     after = platforms.stock(SHOPIFY, KOBE_TEST)
     by_product = {p.id: p for p in products}
     for mapping in mappings(account.id):
         if mapping.warehouse_product_id is None:
-            assert after["by_variant"][mapping.listing_id] == (
-                before["by_variant"][mapping.listing_id]
+            assert (
+                after["by_variant"][mapping.listing_id]
+                == (before["by_variant"][mapping.listing_id])
             )
             continue
         expected = figure(by_product[mapping.warehouse_product_id])
@@ -131,7 +134,9 @@ def test_failing_items_make_the_run_partial_and_stay_unpushed(
     for mapping in mappings(account.id):
         if mapping.id == lost.id:
             continue
-        assert after[mapping.listing_id] == figure(by_product[mapping.warehouse_product_id])
+        assert after[mapping.listing_id] == figure(
+            by_product[mapping.warehouse_product_id]
+        )
         assert mapping.last_pushed_at is not None
 
 
@@ -148,7 +153,9 @@ def test_ebay_gets_every_warehouse_sku_it_lists(account_on, platforms, work):
 
     assert run.status == "succeeded", run.error
     bulk = [
-        c for c in platforms.calls(EBAY, NARA) if c["path"].endswith("/bulk_update_price_quantity")
+        c
+        for c in platforms.calls(EBAY, NARA)
+        if c["path"].endswith("/bulk_update_price_quantity")
     ]
     assert len(bulk) == math.ceil(len(products) / 25)
     sent = [r["sku"] for call in bulk for r in call["body"]["requests"]]
@@ -226,18 +233,25 @@ def queues_job_ids(jobs_app):
 
 def test_an_inbound_push_never_lowers_a_platform_figure(account_on, platforms, work):
     shop_stock = platforms.stock(WOO, KOBE_LAB)
-    skus = sorted(sku for sku in shop_stock if not sku.isdigit() and shop_stock[sku] > 4)
+    skus = sorted(
+        sku for sku in shop_stock if not sku.isdigit() and shop_stock[sku] > 4
+    )
     low, raised_elsewhere = (factories.product(sku=sku) for sku in skus[:2])
     account = account_on(WOO, KOBE_LAB, push_percentage=100)
     sync_mappings(account, work)
     # someone raised a figure on the platform itself since the mappings were read
     shop = platforms.shop(WOO, KOBE_LAB)
-    listing = next(m.listing_id for m in mappings(account.id) if m.platform_sku == skus[1])
+    listing = next(
+        m.listing_id for m in mappings(account.id) if m.platform_sku == skus[1]
+    )
     with platforms.world.lock:
-        item = shop.data["products"].get(int(listing)) or shop.data["variations"][int(listing)]
+        item = (
+            shop.data["products"].get(int(listing))
+            or shop.data["variations"][int(listing)]
+        )
         item["stock_quantity"] = 500
 
-    # the warehouse now holds more than the figure it last knew, less than the shop shows
+    # the warehouse now holds more than the figure last read, less than the shop shows
     stock.receive(low.id, shop_stock[skus[0]] - 2)
     stock.receive(raised_elsewhere.id, shop_stock[skus[1]] + 10)
     runs = actions.queue_inbound_push(raised_elsewhere.id)
