@@ -8,7 +8,7 @@ import pytest
 from redis import Redis
 
 from extensions import db
-from models import EcAccount
+from models import EcAccount, ProductMapping, WarehouseProduct
 from tests import factories, pages
 from tests.web import sections
 from tests.web.conftest import DETAILS
@@ -316,6 +316,37 @@ def test_confirming_queues_the_stock_sync(
     assert job.description == "Manual stock sync: Shopify, Tokyo Store"
     assert job.meta["action"] == "stock_sync"
     assert [run.action for run in sync_runs()] == ["stock_sync"]
+
+
+def test_a_long_preview_shows_its_first_rows_and_counts_the_rest(
+    app, operator, make_account
+):
+    account_id = make_account("woocommerce", push_percentage=100)
+    with app.app_context():
+        rows = [
+            WarehouseProduct(sku=f"SKU-{n:03d}", name=f"Item {n}", on_hand=n)
+            for n in range(60)
+        ]
+        db.session.add_all(rows)
+        db.session.flush()
+        db.session.add_all(
+            ProductMapping(
+                account_id=account_id,
+                listing_id=str(1000 + n),
+                platform_sku=row.sku,
+                warehouse_product_id=row.id,
+            )
+            for n, row in enumerate(rows)
+        )
+        db.session.commit()
+
+    page = operator.get(CONFIRM.format(account_id))
+
+    assert "stock for 60 items" in pages.words(page)
+    preview = sections.table_rows(page, "preview")
+    assert len(preview) == 50
+    assert preview[7] == ["SKU-007", "", "unknown", "7"]
+    assert "and 10 more." in pages.words(page)
 
 
 def test_confirmation_with_no_mapped_items_cannot_be_pressed(
