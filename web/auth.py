@@ -81,7 +81,16 @@ def role_required(role):
     return decorate
 
 
+def _refuse_nul_characters():
+    """Refuse a NUL character in any submitted value: no field takes one, and
+    PostgreSQL cannot store or compare it (a 500 on the first query otherwise)."""
+    for source in (request.args, request.form):
+        if any("\x00" in value for _, value in source.items(multi=True)):
+            abort(400, description="A submitted value contains a NUL character.")
+
+
 def init_app(app):
+    app.before_request(_refuse_nul_characters)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."
