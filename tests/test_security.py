@@ -784,6 +784,37 @@ def test_display_name_with_markup_is_escaped_everywhere(app, login_as):
     assert "<script>alert(" not in response.get_data(as_text=True)
 
 
+# a NUL character, which PostgreSQL cannot take, is refused before any query
+
+
+@pytest.mark.parametrize(
+    "method, url, field",
+    [
+        ("GET", "/admin/ec-accounts/", "search"),
+        ("GET", "/admin/orders/", "search"),
+        ("POST", "/login", "email"),
+        ("POST", "/admin/ec-accounts/edit/?id={account}", "display_name"),
+        ("POST", "/admin/products/new/", "sku"),
+        ("POST", "/admin/users/new/", "email"),
+    ],
+)
+def test_a_nul_character_is_refused_not_a_500(app, login_as, world, method, url, field):
+    client = login_as(ADMIN)
+    url = url.format(**world)
+    with app.app_context():
+        before = snapshot()
+
+    if method == "GET":
+        response = client.get(url, query_string={field: "tee\x00"})
+    else:
+        token = pages.csrf_token(client.get("/admin/ec-accounts/"))
+        response = client.post(url, data={field: "a\x00b", "csrf_token": token})
+
+    assert response.status_code == 400
+    with app.app_context():
+        assert snapshot() == before
+
+
 # the health check
 
 
