@@ -2,7 +2,9 @@
 
 Every page and endpoint of the dashboard needs a signed-in admin. Its buttons post with
 jQuery, so each HTML page gets a line that adds the CSRF token header to those posts;
-the one dashboard route that changes state on GET is refused on GET.
+the one dashboard route that changes state on GET is refused on GET. The job page puts
+its data into the page as HTML, so that data is escaped here: job descriptions carry
+account names.
 """
 
 import json
@@ -11,6 +13,7 @@ import rq_dashboard
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
 from rq.exceptions import NoSuchJobError
 from rq_dashboard import web as dashboard_web
 from werkzeug.exceptions import NotFound
@@ -22,6 +25,16 @@ URL_PREFIX = "/rq"
 BLUEPRINT = "rq_dashboard"
 # state-changing dashboard routes that also answer GET
 GET_MUTATIONS = {"rq_dashboard.requeue_all"}
+# the job page's data, and its fields that page shows as HTML without escaping
+JOB_DATA = "rq_dashboard.job_info"
+JOB_PAGE_RAW_FIELDS = (
+    "description",
+    "origin",
+    "status",
+    "result",
+    "metadata",
+    "exc_info",
+)
 
 
 def _guard():
@@ -45,6 +58,19 @@ def _no_such_job(error):
     )
 
 
+def _escape_job_data(response):
+    if request.endpoint != JOB_DATA or response.status_code != 200:
+        return response
+    data = response.get_json(silent=True)
+    if not isinstance(data, dict):
+        return response
+    for field in JOB_PAGE_RAW_FIELDS:
+        if isinstance(data.get(field), str):
+            data[field] = str(escape(data[field]))
+    response.set_data(json.dumps(data))
+    return response
+
+
 def _add_csrf_header(response):
     if request.blueprint != BLUEPRINT or response.mimetype != "text/html":
         return response
@@ -66,6 +92,7 @@ def init_app(app):
     # app-level hooks run before the dashboard's own
     app.before_request(_guard)
     app.after_request(_add_csrf_header)
+    app.after_request(_escape_job_data)
     app.register_error_handler(NoSuchJobError, _no_such_job)
     dashboard_web.setup_rq_connection(app)
     app.register_blueprint(rq_dashboard.blueprint, url_prefix=URL_PREFIX)

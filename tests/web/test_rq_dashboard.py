@@ -4,6 +4,7 @@ The jobs here are queued the way the product queues them: by pressing the action
 the account page.
 """
 
+import html
 import json
 import re
 
@@ -116,7 +117,8 @@ def test_a_queued_job_reads_as_what_it_does_for_which_account(
         "fetch_orders",
     )
     assert info["description"] == "Fetch orders: Shopify, Tokyo Store"
-    assert json.loads(info["metadata"])["action"] == "fetch_orders"
+    # shown as text on the job page, so escaped in its data
+    assert json.loads(html.unescape(info["metadata"]))["action"] == "fetch_orders"
     assert [j["description"] for j in listed["jobs"]] == [
         "Fetch orders: Shopify, Tokyo Store"
     ]
@@ -246,3 +248,23 @@ def test_anonymous_posts_change_nothing(app, client, queued, queued_jobs):
     assert answer.status_code == 302
     assert answer.headers["Location"].startswith("/login")
     assert [job.id for job in queued_jobs()] == [queued]
+
+
+def test_a_name_with_markup_reaches_the_job_page_as_text(
+    app, admin, operator, make_account, press
+):
+    name = "<img src=x onerror=alert(1)> Store"
+    account_id = make_account("shopify", name)
+    press(operator, operator.get(DETAILS.format(account_id)), "/run/fetch_orders/")
+    job = f"fetch_orders-account-{account_id}"
+
+    # the job page shows this field as HTML; the jobs list escapes its own
+    info = admin.get(f"/rq/0/data/job/{job}.json").json
+    listed = admin.get("/rq/0/data/jobs/default/queued/10/asc/1.json").json
+
+    assert info["description"] == (
+        "Fetch orders: Shopify, &lt;img src=x onerror=alert(1)&gt; Store"
+    )
+    assert [j["description"] for j in listed["jobs"]] == [
+        f"Fetch orders: Shopify, {name}"
+    ]
