@@ -417,3 +417,13 @@ def test_toggle_without_the_csrf_token_is_refused(app, admin, make_account):
 
     assert answer.status_code == 400
     assert settings(app, *ids) == before
+
+
+@pytest.mark.parametrize("role", ["operator", "admin"])
+def test_accounts_are_never_deleted_in_bulk(app, login_as, three, role):
+    client = login_as(role)
+
+    answer = bulk(client, "delete", three.values())
+
+    assert answer.status_code == 302
+    assert len(settings(app, *three.values())) == 3
