@@ -184,6 +184,15 @@ def refresh_reservations(product_ids):
     """Set each product's reserved stock to what open imported orders hold."""
     if not product_ids:
         return
+    ids = sorted(product_ids)
+    # lock the rows first: an import of another account holding them commits before
+    # the sums below are read, so its lines count (PostgreSQL; SQLite has one writer)
+    db.session.execute(
+        select(WarehouseProduct.id)
+        .where(WarehouseProduct.id.in_(ids))
+        .order_by(WarehouseProduct.id)
+        .with_for_update()
+    )
     held = (
         select(func.coalesce(func.sum(OrderLine.quantity), 0))
         .join(Order, Order.id == OrderLine.order_id)
@@ -196,7 +205,7 @@ def refresh_reservations(product_ids):
     )
     db.session.execute(
         update(WarehouseProduct)
-        .where(WarehouseProduct.id.in_(sorted(product_ids)))
+        .where(WarehouseProduct.id.in_(ids))
         .values(reserved=held)
         .execution_options(synchronize_session=False)
     )

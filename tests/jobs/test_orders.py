@@ -1,19 +1,23 @@
 """Fetch Orders: one row per platform order, flags, reservations and the cursor."""
 
 import threading
+import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from urllib.parse import parse_qs
 
 import pytest
 from sqlalchemy import func, select
 
+from adapters import types
 from extensions import db
 from jobs.orders import CURSOR_OVERLAP, fetch_orders
-from models import Order, OrderLine, SyncRun, WarehouseProduct
+from models import EcAccount, Order, OrderLine, SyncRun, WarehouseProduct
 from models.account import CONNECTED
 from models.base import utcnow
 from models.catalog import sku_key
+from services.order_import import OrderImporter
 from tests import factories
 from tests.jobs.conftest import (
     EBAY,
@@ -391,3 +395,65 @@ def test_a_500_storm_mid_run_leaves_the_cursor_until_a_retry_completes(
     assert set(stored_orders(account.id)) == set(expected)
     assert run.succeeded == len(expected)
     assert reserved(products) == expected_reserved(expected, products)
+
+
+def _order(order_id, sku, quantity):
+    now = utcnow()
+    line = types.OrderLine(f"{order_id}-1", sku, sku, quantity, Decimal("9.50"))
+    return types.Order(
+        order_id=order_id,
+        number=order_id,
+        status="paid",
+        cancelled=False,
+        created_at=now,
+        updated_at=now,
+        currency="USD",
+        total=Decimal("9.50"),
+        customer_name=None,
+        customer_email=None,
+        shipping_address=None,
+        shipping_code=None,
+        lines=(line,),
+    )
+
+
+def test_two_accounts_importing_one_product_at_once_reserve_both(ctx):
+    product = factories.product(sku="SHARED-1", on_hand=20)
+    woo = factories.account(WOO, status=CONNECTED)
+    ebay = factories.account(EBAY, status=CONNECTED)
+    first_written = threading.Event()
+    commit_first = threading.Event()
+    failures = []
+
+    def import_order(account_id, order, before_commit=None, after_import=None):
+        try:
+            with ctx.app_context():
+                account = db.session.get(EcAccount, account_id)
+                OrderImporter(account).import_page([order])
+                if after_import:
+                    after_import.set()
+                if before_commit:
+                    before_commit.wait(10)
+                db.session.commit()
+        except Exception as error:  # reported below, in the test's own thread
+            failures.append(error)
+
+    first = threading.Thread(
+        target=import_order,
+        args=(woo.id, _order("W-1", "SHARED-1", 2), commit_first, first_written),
+    )
+    first.start()
+    assert first_written.wait(10)
+    # the second import runs while the first one's transaction is still open
+    second = threading.Thread(
+        target=import_order, args=(ebay.id, _order("E-1", "shared-1 ", 3))
+    )
+    second.start()
+    time.sleep(0.3)
+    commit_first.set()
+    first.join(15)
+    second.join(15)
+
+    assert failures == []
+    db.session.expire_all()
+    assert db.session.get(WarehouseProduct, product.id).reserved == 5
