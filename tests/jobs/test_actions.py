@@ -32,6 +32,15 @@ def test_a_second_enqueue_is_already_queued_until_the_job_finished(
 
     assert first.outcome == "queued"
     assert (second.outcome, second.reason) == ("already_queued", "already queued")
+    # the job carries ids only, and says what it is for the RQ dashboard
+    job = rq_job(jobs_app, "test_connection-account-1")
+    assert (job.args, job.kwargs) == ((account.id, first.run.id), {})
+    assert job.meta == {
+        "account_id": account.id,
+        "action": "test_connection",
+        "run_id": first.run.id,
+    }
+    assert job.description == f"Test connection: WooCommerce, {account.display_name}"
     assert len(runs(account.id)) == 1
     assert queues.queue(jobs_app).count == 1
 
