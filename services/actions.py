@@ -5,6 +5,7 @@ skip, and what a POST is refused, so a hidden button is never the only guard.
 """
 
 import logging
+import time
 from dataclasses import dataclass
 
 from flask import current_app
@@ -103,6 +104,8 @@ ACTIONS = {
 }
 # who may start actions by hand
 ACTION_ROLE = OPERATOR
+# how long deleting an account waits for its running job to be stopped
+STOP_WAIT_SECONDS = 5
 
 
 def job_id(action, account_id):
@@ -273,14 +276,15 @@ def cancel_jobs(account_id):
     """Cancel the account's queued and scheduled jobs and stop its running ones.
 
     Called when an account is deleted; a job that still starts afterwards finds the
-    account gone and ends quietly.
+    account gone and ends quietly. A running job is waited for until its process has
+    ended (at most :data:`STOP_WAIT_SECONDS`), so no platform call follows the delete.
 
     :returns: the ids of the jobs cancelled or stopped.
     """
     from rq.command import send_stop_job_command
 
     connection = queues.redis_connection(current_app)
-    touched = []
+    touched, stopping = [], []
     for name in ACTIONS:
         key = job_id(name, account_id)
         try:
@@ -291,6 +295,7 @@ def cancel_jobs(account_id):
         if status == JobStatus.STARTED:
             # the worker kills the job's process and records it as stopped
             send_stop_job_command(connection, key)
+            stopping.append(key)
         else:
             if status not in FINISHED_STATES:
                 job.cancel()
@@ -298,4 +303,33 @@ def cancel_jobs(account_id):
         touched.append(key)
     if touched:
         logger.info("account %s: cancelled jobs %s", account_id, ", ".join(touched))
+    _wait_stopped(connection, stopping)
     return touched
+
+
+def _wait_stopped(connection, keys, seconds=STOP_WAIT_SECONDS):
+    """Wait until the jobs ``keys`` no longer run, so no platform call follows.
+
+    A worker that does not answer (on a machine that died, say) is not waited for
+    longer than ``seconds``: its job fails at its next write, the account being gone.
+    """
+    deadline = time.monotonic() + seconds
+    waiting = list(keys)
+    while waiting:
+        waiting = [key for key in waiting if _started(connection, key)]
+        if not waiting:
+            return
+        if time.monotonic() > deadline:
+            logger.warning(
+                "jobs %s did not stop within %s s", ", ".join(waiting), seconds
+            )
+            return
+        time.sleep(0.05)
+
+
+def _started(connection, key):
+    try:
+        job = Job.fetch(key, connection=connection)
+    except Exception:  # gone: it no longer runs
+        return False
+    return job.get_status(refresh=False) == JobStatus.STARTED

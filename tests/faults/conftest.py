@@ -80,9 +80,35 @@ def own_redis(tmp_path_factory):
     server.stop()
 
 
+class Arrivals:
+    """WSGI middleware noting when each request reaches the sandbox.
+
+    The sandbox records a call when it answers; a test asking whether a call was
+    *started* after some moment needs its arrival time.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.seen = []
+
+    def __call__(self, environ, start_response):
+        arrival = (time.monotonic(), environ["REQUEST_METHOD"], environ["PATH_INFO"])
+        self.seen.append(arrival)
+        return self.app(environ, start_response)
+
+    def since(self, moment, path_part=""):
+        return [
+            (method, path)
+            for at, method, path in list(self.seen)
+            if at >= moment and path_part in path and "/_control/" not in path
+        ]
+
+
 @pytest.fixture(scope="session")
 def sandbox_server():
     with RunningSandbox() as server:
+        server.arrivals = Arrivals(server.app.wsgi_app)
+        server.app.wsgi_app = server.arrivals
         yield server
 
 
