@@ -120,7 +120,10 @@ class EcAccount(db.Model):
 
     def masked_credentials(self):
         """(label, shown value) pairs safe for any page: secrets keep four characters."""
-        values = self.read_credentials()
+        try:
+            values = self.read_credentials()
+        except credentials.CredentialsError:
+            return [("Credentials", "cannot be read with the configured keys")]
         shown = []
         for item in self.spec.credential_fields:
             value = values.get(item.name)
