@@ -91,8 +91,9 @@ class OrderLine(db.Model):
     title: Mapped[str | None] = mapped_column(String(255))
     quantity: Mapped[int] = mapped_column(Integer)
     price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    # indexed: reservations are summed per product over the lines of open orders
     warehouse_product_id: Mapped[int | None] = mapped_column(
-        ForeignKey("warehouse_products.id", ondelete="SET NULL")
+        ForeignKey("warehouse_products.id", ondelete="SET NULL"), index=True
     )
     unknown_product: Mapped[bool] = mapped_column(Boolean, default=False)
 
