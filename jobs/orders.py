@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from flask import current_app
 
+from adapters import errors
 from jobs.base import AccountJob, run_job
 from models.base import utcnow
 from services.order_import import OrderImporter
@@ -27,13 +28,21 @@ class FetchOrders(AccountJob):
     def perform(self):
         adapter = self.adapter()
         since, until = self.window()
-        importer = OrderImporter(self.account)
+        # reservations are summed once for the run, not once per page
+        importer = OrderImporter(self.account, defer_reservations=True)
         imported = 0
-        for page in adapter.fetch_orders(since, until):
-            imported += importer.import_page(page)
-            self.run_row.advance(1)
-            self.run_row.count(succeeded=len(page))
+        try:
+            for page in adapter.fetch_orders(since, until):
+                imported += importer.import_page(page)
+                self.run_row.advance(1)
+                self.run_row.count(succeeded=len(page))
+                self.commit()
+        except errors.AdapterError:
+            # the pages saved before the platform failed hold their stock all the same
+            importer.refresh_reservations()
             self.commit()
+            raise
+        importer.refresh_reservations()
 
         # the cursor moves only once every page of the window is committed
         account = self.account

@@ -4,7 +4,9 @@ Each page is written with a few set-based statements, so two fetches at once sti
 one row per order. Lines are matched to warehouse products through the account's
 product mappings first and by SKU (trimmed, case-folded) second; what matches nothing
 is kept and flagged, and so is a shipping code without a mapping. Unshipped, uncancelled
-orders reserve their products' stock.
+orders reserve their products' stock: each touched product's reservation is summed
+again from the open orders' lines, after every page or, for a whole run, once at its
+end (summing walks every line of a product, so a run of many pages sums once).
 """
 
 from sqlalchemy import delete, func, select, update
@@ -16,16 +18,27 @@ from models.base import utcnow
 from models.catalog import sku_key
 
 
+# products whose reservations one statement sums
+RESERVATION_CHUNK = 1000
+
+
 def _insert(table):
     dialect = db.session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 class OrderImporter:
-    """Imports pages of orders for one account; reuse it across the pages of a run."""
+    """Imports pages of orders for one account; reuse it across the pages of a run.
 
-    def __init__(self, account):
+    :param defer_reservations: leave the reserved stock of the products the pages
+        touch to :meth:`refresh_reservations`, called once after the last page,
+        instead of summing it again after every page.
+    """
+
+    def __init__(self, account, defer_reservations=False):
         self.account = account
+        self.defer_reservations = defer_reservations
+        self._touched = set()
         self.shipping = {m.platform_code: m.shipping_method_id for m in account.shipping_mappings}
         self._by_listing = None
         self._by_sku = {}
@@ -108,7 +121,9 @@ class OrderImporter:
                     "updated_at": now,
                 }
             )
-        statement = _insert(Order.__table__).values(order_rows)
+        # the rows go as the parameters of one statement (executemany), which compiles
+        # once; a VALUES list of a page's rows would be compiled anew for every page
+        statement = _insert(Order.__table__)
         changing = {
             name: statement.excluded[name]
             for name in order_rows[0]
@@ -120,7 +135,7 @@ class OrderImporter:
             # an older copy of an order never overwrites a newer one
             where=Order.__table__.c.platform_updated_at <= statement.excluded.platform_updated_at,
         )
-        db.session.execute(statement)
+        db.session.execute(statement, order_rows)
         ids = dict(
             db.session.execute(
                 select(Order.platform_order_id, Order.id).where(
@@ -163,7 +178,7 @@ class OrderImporter:
         if stale:
             db.session.execute(delete(OrderLine).where(OrderLine.id.in_(stale)))
         if line_rows:
-            statement = _insert(OrderLine.__table__).values(line_rows)
+            statement = _insert(OrderLine.__table__)
             statement = statement.on_conflict_do_update(
                 index_elements=["order_id", "platform_line_id"],
                 set_={
@@ -171,13 +186,24 @@ class OrderImporter:
                     for name in ("sku", "title", "quantity", "price", "warehouse_product_id", "unknown_product")
                 },
             )
-            db.session.execute(statement)
+            db.session.execute(statement, line_rows)
 
         touched = {row["warehouse_product_id"] for row in line_rows if row["warehouse_product_id"]}
         # a cancelled or changed order may release what its old lines held
         touched |= {row.warehouse_product_id for row in existing if row.warehouse_product_id}
-        refresh_reservations(touched)
+        self._touched |= touched
+        if not self.defer_reservations:
+            self.refresh_reservations()
         return len(orders)
+
+    def refresh_reservations(self):
+        """Set the reserved stock of every product the pages since the last call
+        touched."""
+        touched = sorted(self._touched)
+        # a run may touch more products than one statement takes parameters
+        for start in range(0, len(touched), RESERVATION_CHUNK):
+            refresh_reservations(touched[start : start + RESERVATION_CHUNK])
+        self._touched = set()
 
 
 def refresh_reservations(product_ids):
