@@ -7,7 +7,7 @@ warehouse SKU the platform has, found by listing it at run time.
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from adapters.types import StockItem
 from extensions import db
@@ -40,29 +40,43 @@ def _available(product):
 
 def plan_mapped(account):
     """Every mapped listing of a mapping-table account, with its new figure."""
+    # plain columns, not entities: a push plans tens of thousands of mappings
     rows = db.session.execute(
-        select(ProductMapping, WarehouseProduct)
+        select(
+            ProductMapping.id,
+            ProductMapping.listing_id,
+            ProductMapping.platform_sku,
+            ProductMapping.parent_id,
+            ProductMapping.inventory_item_id,
+            ProductMapping.title,
+            ProductMapping.platform_quantity,
+            WarehouseProduct.on_hand,
+            WarehouseProduct.reserved,
+        )
         .join(WarehouseProduct, WarehouseProduct.id == ProductMapping.warehouse_product_id)
         .where(ProductMapping.account_id == account.id)
         .order_by(ProductMapping.id)
     ).all()
-    return [
-        PlannedItem(
-            item=StockItem(
-                key=mapping.listing_id,
-                quantity=pushed_quantity(_available(product), account.push_percentage),
-                sku=mapping.platform_sku,
-                parent_id=mapping.parent_id,
-                inventory_item_id=mapping.inventory_item_id,
-            ),
-            sku=mapping.platform_sku,
-            title=mapping.title,
-            current=mapping.platform_quantity,
-            new=pushed_quantity(_available(product), account.push_percentage),
-            mapping_id=mapping.id,
+    planned = []
+    for row in rows:
+        new = pushed_quantity(_available(row), account.push_percentage)
+        planned.append(
+            PlannedItem(
+                item=StockItem(
+                    key=row.listing_id,
+                    quantity=new,
+                    sku=row.platform_sku,
+                    parent_id=row.parent_id,
+                    inventory_item_id=row.inventory_item_id,
+                ),
+                sku=row.platform_sku,
+                title=row.title,
+                current=row.platform_quantity,
+                new=new,
+                mapping_id=row.id,
+            )
         )
-        for mapping, product in rows
-    ]
+    return planned
 
 
 def plan_by_sku(account, listings):
@@ -129,9 +143,9 @@ class OutcomeWriter:
                 failed.append((planned, outcome))
                 if len(self.failures) < MAX_REPORTED_FAILURES:
                     self.failures.append(f"{planned.sku or outcome.key}: {outcome.error}")
-        updates = [
+        stored = [
             {
-                "id": planned.mapping_id,
+                "mapping_id": planned.mapping_id,
                 "last_pushed_quantity": planned.new,
                 "last_pushed_at": now,
                 "platform_quantity": planned.new,
@@ -139,16 +153,19 @@ class OutcomeWriter:
             }
             for planned, _ in pushed
             if planned.mapping_id
-        ] + [
-            {"id": planned.mapping_id, "last_push_error": (outcome.error or "failed")[:500]}
+        ]
+        refused = [
+            {
+                "mapping_id": planned.mapping_id,
+                "last_push_error": (outcome.error or "failed")[:500],
+            }
             for planned, outcome in failed
             if planned.mapping_id
         ]
-        for row in updates:
-            db.session.execute(
-                update(ProductMapping)
-                .where(ProductMapping.id == row.pop("id"))
-                .values(**row)
-                .execution_options(synchronize_session=False)
-            )
+        # one UPDATE statement sent with all the rows of a kind (executemany)
+        table = ProductMapping.__table__
+        by_id = update(table).where(table.c.id == bindparam("mapping_id"))
+        for rows in (stored, refused):
+            if rows:
+                db.session.execute(by_id, rows)
         run.count(succeeded=len(pushed), failed=len(failed))
