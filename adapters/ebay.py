@@ -466,6 +466,7 @@ def normalize_order(raw):
         order_id=order_id,
         number=_text(raw.get("legacyOrderId")) or order_id,
         status=_text(raw.get("orderFulfillmentStatus")) or "UNKNOWN",
+        fulfilled=_text(raw.get("orderFulfillmentStatus")) == "FULFILLED",
         cancelled=cancelled,
         created_at=_time(raw.get("creationDate"), f"{what}'s creationDate"),
         updated_at=updated_at,

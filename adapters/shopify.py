@@ -509,6 +509,7 @@ def parse_order(document):
         shipping_code=shipping_code(document.get("shipping_lines")),
         lines=tuple(_line(line, order_id) for line in document.get("line_items") or ()),
         cancelled_at=cancelled_at,
+        fulfilled=fulfillment == "fulfilled",
     )
 
 

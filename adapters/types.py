@@ -51,6 +51,8 @@ class Order:
     shipping_code: str | None
     lines: tuple = field(default_factory=tuple)
     cancelled_at: datetime | None = None
+    # the platform says the order has been shipped in full
+    fulfilled: bool = False
 
 
 @dataclass(frozen=True)

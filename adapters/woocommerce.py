@@ -418,6 +418,7 @@ def normalise_order(document):
         shipping_address=_address(document.get("shipping"), billing),
         shipping_code=shipping_code,
         lines=lines,
+        fulfilled=status == "completed",
     )
 
 

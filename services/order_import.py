@@ -102,6 +102,7 @@ class OrderImporter:
                     "number": order.number[:64],
                     "status": (order.status or "")[:40],
                     "cancelled": order.cancelled,
+                    "shipped": order.fulfilled,
                     "cancelled_at": order.cancelled_at,
                     "currency": order.currency,
                     "total": order.total,

@@ -37,7 +37,7 @@ WOO_CANCELLED = {"cancelled", "refunded", "trash"}
 
 
 def woo_orders(shop):
-    """{order id: (cancelled, shipping code, [(line id, sku, quantity)])}."""
+    """{order id: (cancelled, shipping code, [(line id, sku, quantity)], shipped)}."""
     expected = {}
     for order in shop.data["orders"].values():
         shipping = order["shipping_lines"]
@@ -48,6 +48,7 @@ def woo_orders(shop):
                 (str(li["id"]), li["sku"] or None, li["quantity"])
                 for li in order["line_items"]
             ],
+            order["status"] == "completed",
         )
     return expected
 
@@ -68,13 +69,14 @@ def ebay_orders(shop):
                 (li["lineItemId"], li.get("sku"), int(li["quantity"]))
                 for li in order["lineItems"]
             ],
+            order["orderFulfillmentStatus"] == "FULFILLED",
         )
     return expected
 
 
 def skus_of(expected):
     return sorted(
-        {sku for _, _, lines in expected.values() for _, sku, _ in lines if sku}
+        {sku for _, _, lines, _ in expected.values() for _, sku, _ in lines if sku}
     )
 
 
@@ -82,9 +84,9 @@ def expected_reserved(expected, products):
     """What each warehouse product's open platform orders hold."""
     held = Counter()
     keys = {product.sku_key: product.id for product in products}
-    for cancelled, _, lines in expected.values():
+    for cancelled, _, lines, shipped in expected.values():
         for _, sku, quantity in lines:
-            if sku and not cancelled and sku_key(sku) in keys:
+            if sku and not (cancelled or shipped) and sku_key(sku) in keys:
                 held[keys[sku_key(sku)]] += quantity
     return {product.id: held[product.id] for product in products}
 
@@ -115,9 +117,10 @@ def assert_imported_as_on_the_platform(account, expected, known_skus, mapped_cod
     rows = stored_orders(account.id)
     assert set(rows) == set(expected)
     known = {sku_key(sku) for sku in known_skus}
-    for order_id, (cancelled, code, lines) in expected.items():
+    for order_id, (cancelled, code, lines, shipped) in expected.items():
         row = rows[order_id]
         assert row.cancelled == cancelled, order_id
+        assert row.shipped == shipped, order_id
         assert row.shipping_code == code
         assert row.unmapped_shipping == (code is not None and code not in mapped_codes)
         assert (row.shipping_method_id is not None) == (code in mapped_codes)
@@ -225,7 +228,7 @@ def test_two_fetches_at_once_keep_one_row_per_order(kobe_lab, jobs_app, platform
         account, expected, [p.sku for p in products], {"flat_rate"}
     )
     assert line_count(account.id) == sum(
-        len(lines) for _, _, lines in expected.values()
+        len(lines) for _, _, lines, _ in expected.values()
     )
     assert reserved(products) == expected_reserved(expected, products)
 
@@ -250,8 +253,8 @@ def test_a_cancellation_and_new_orders_update_the_rows(nara, platforms, work):
     expected = ebay_orders(platforms.shop(EBAY, NARA))
     order_id = next(
         oid
-        for oid, (cancelled, _, lines) in expected.items()
-        if not cancelled and any(sku and sku_key(sku) in known for _, sku, _ in lines)
+        for oid, (cancelled, _, lines, shipped) in expected.items()
+        if not (cancelled or shipped) and any(sku and sku_key(sku) in known for _, sku, _ in lines)
     )
     row = stored_orders(account.id)[order_id]
     assert not row.cancelled
