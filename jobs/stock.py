@@ -4,7 +4,10 @@ from dataclasses import replace
 
 from jobs.base import AccountJob, run_job
 from models.base import utcnow
-from services import stock_push
+from services import actions, stock_push
+
+# passes an inbound push makes at most for restocks that arrive while it runs
+MAX_EXTRA_PASSES = 3
 
 
 class ManualStockSync(AccountJob):
@@ -63,6 +66,24 @@ class InboundPush(ManualStockSync):
 
     def selected(self, planned):
         return [p for p in planned if p.current is not None and p.new > p.current]
+
+    def perform(self):
+        # stock received while this push runs asks for one more pass, since a second
+        # job for the account cannot be queued until this one ends
+        message = super().perform()
+        passes = 1
+        while passes <= MAX_EXTRA_PASSES and actions.take_rerun(
+            self.account.id, self.action
+        ):
+            self.run_row.progress_done = 0
+            super().perform()
+            passes += 1
+        if passes == 1:
+            return message
+        return (
+            f"Raised {self.run_row.succeeded} items in {passes} passes, as stock "
+            "arrived while the push ran."
+        )
 
 
 def manual_stock_sync(account_id, run_id):

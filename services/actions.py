@@ -264,12 +264,38 @@ def accounts_for_restock(product_id):
     ).all()
 
 
+RERUN_TTL_SECONDS = 24 * 3600
+
+
+def _rerun_key(account_id, action_name):
+    return f"ecadmin:rerun:{job_id(action_name, account_id)}"
+
+
+def request_rerun(account_id, action_name):
+    """Ask the account's queued or running job to make one more pass when done."""
+    connection = queues.redis_connection(current_app)
+    connection.set(_rerun_key(account_id, action_name), 1, ex=RERUN_TTL_SECONDS)
+
+
+def take_rerun(account_id, action_name):
+    """True, once, when a pass was asked for since the last call."""
+    connection = queues.redis_connection(current_app)
+    return bool(connection.getdel(_rerun_key(account_id, action_name)))
+
+
 def queue_inbound_push(product_id, user=None):
-    """After a restock, queue a push for every account that may now show more."""
-    return [
-        enqueue(account, "inbound_push", trigger="restock", user=user)
-        for account in accounts_for_restock(product_id)
-    ]
+    """After a restock, queue a push for every account that may now show more.
+
+    An account whose push is already queued or running gets a note to make one more
+    pass, so the restock is not lost behind it.
+    """
+    results = []
+    for account in accounts_for_restock(product_id):
+        result = enqueue(account, "inbound_push", trigger="restock", user=user)
+        if result.outcome == "already_queued":
+            request_rerun(account.id, "inbound_push")
+        results.append(result)
+    return results
 
 
 def cancel_jobs(account_id):

@@ -20,6 +20,7 @@ from tests.jobs.conftest import (
     WOO,
     queue_action,
 )
+from tests.jobs.conftest import runs as runs_of
 
 PERCENT = 33
 
@@ -262,3 +263,32 @@ def test_an_inbound_push_never_lowers_a_platform_figure(account_on, platforms, w
     assert after[skus[0]] == shop_stock[skus[0]]
     assert after[listing] == 500
     assert runs[0].run.status == "succeeded"
+
+
+def test_a_restock_while_a_push_waits_asks_it_for_another_pass(
+    account_on, platforms, jobs_app, work
+):
+    shop_stock = platforms.stock(WOO, KOBE_LAB)
+    skus = sorted(sku for sku in shop_stock if not sku.isdigit())
+    first, second = (factories.product(sku=sku) for sku in skus[:2])
+    account = account_on(WOO, KOBE_LAB, push_percentage=100)
+    sync_mappings(account, work)
+
+    stock.receive(first.id, shop_stock[first.sku] + 3)
+    assert [r.outcome for r in actions.queue_inbound_push(first.id)] == ["queued"]
+    # the second delivery finds the push still waiting: it cannot queue another
+    stock.receive(second.id, shop_stock[second.sku] + 4)
+    later = actions.queue_inbound_push(second.id)
+    assert [r.outcome for r in later] == ["already_queued"]
+
+    work()
+
+    after = platforms.stock(WOO, KOBE_LAB)
+    assert after[first.sku] == shop_stock[first.sku] + 3
+    assert after[second.sku] == shop_stock[second.sku] + 4
+    db.session.expire_all()
+    run = runs_of(account.id, "inbound_push")[-1]
+    assert run.status == "succeeded"
+    assert "2 passes" in run.message
+    # the note was used up: the next push makes one pass
+    assert not actions.take_rerun(account.id, "inbound_push")
