@@ -70,8 +70,10 @@ def _redis_url(value):
     value = value or "redis://127.0.0.1:6379/0"
     parts = urlsplit(value)
     if parts.scheme not in ("redis", "rediss", "unix"):
+        # only the scheme is repeated: the rest may hold a password
         raise SettingsError(
-            f"REDIS_URL must start with redis://, rediss:// or unix://; got {value!r}."
+            "REDIS_URL must start with redis://, rediss:// or unix://; got "
+            f"{(parts.scheme or value.split(':', 1)[0])!r}."
         )
     try:
         parts.port
