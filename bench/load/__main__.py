@@ -164,7 +164,7 @@ def run_locust(stack, options, plan_path, samples_path):
 
 
 def tracebacks(stack):
-    """Tracebacks the web server and workers logged, per log file."""
+    """Tracebacks the web server and workers logged, per log file: each is an error."""
     found = {}
     for path in sorted(stack.folder.glob("*.log")):
         if path.name.startswith(("web", "worker")):
@@ -186,7 +186,8 @@ Measured {when} with `bin/load --server {server} --database {database_option}`: 
 - web server: {server_description}; {rq_workers} RQ workers \
 (`flask --app wsgi worker`), no scheduler; the sandbox and Locust on the same machine
 - database: {database_description}; Redis {redis}
-- load average (1 min): {load_before:.2f} before the run, {load_after:.2f} at its end
+- load average (1 min): {load_before:.2f} before the run, {load_after:.2f} at its \
+end{busy}
 - data: {accounts} accounts ({live} live at the sandbox), {api_log_rows:,} API log \
 rows and about a dozen earlier runs per account before the run
 
@@ -195,6 +196,11 @@ rows and about a dozen earlier runs per account before the run
 Background work queued during the run: {runs}; {api_calls:,} platform calls logged. \
 The operator's actions: {actions}.
 """
+# added to the load average's line when the run started on a busy machine
+BUSY = (
+    "; the machine was not quiet (other work kept the load above {limit}), so read "
+    "these times as upper bounds"
+)
 
 
 def section(options, stack, facts, stats):
@@ -217,6 +223,9 @@ def section(options, stack, facts, stats):
         redis=facts["redis"],
         load_before=facts["load_before"],
         load_after=facts["load_after"],
+        busy=BUSY.format(limit=options.quiet_load)
+        if facts["load_before"] >= options.quiet_load
+        else "",
         accounts=len(facts["plan"]["accounts"]),
         live=len(facts["plan"]["live"]),
         api_log_rows=facts["summary_before"]["api_log_rows"],
@@ -340,6 +349,13 @@ def main(argv=None):
         )
         facts["warm"] = json.loads(stack.step("warm", module=data))
         logger.info("warm-up runs: %s", facts["warm"])
+        warm = facts["warm"].items()
+        unfinished = [run for run, status in warm if status != "succeeded"]
+        if unfinished:
+            raise StackError(
+                f"warm-up runs did not succeed: {', '.join(unfinished)}; see the "
+                f"worker logs in {stack.folder}."
+            )
         stack.start_web()
 
         facts["load_before"] = wait_for_quiet(options.quiet_load, options.quiet_wait)
@@ -387,12 +403,14 @@ def main(argv=None):
     if not options.no_record:
         report.write_section(RESULTS, f"{options.server}-{options.database}", body)
         logger.info("wrote %s", RESULTS)
-    if failed or failed_runs or facts["locust_status"] != 0 or not stats:
+    broken = sum(facts["tracebacks"].values())
+    if failed or failed_runs or broken or facts["locust_status"] != 0 or not stats:
         logger.error(
-            "%s requests failed or answered 5xx, %s background runs failed, Locust "
-            "exited with %s; the logs are in %s",
+            "%s requests failed or answered 5xx, %s background runs failed, %s "
+            "tracebacks were logged, Locust exited with %s; the logs are in %s",
             failed,
             failed_runs,
+            broken,
             facts["locust_status"],
             stack.folder,
         )
