@@ -151,6 +151,12 @@ class AccountActionsMixin:
         ).all()
 
     def _enqueue_all(self, accounts, name):
+        if not accounts:
+            flash(
+                "None of the selected accounts exists any more; nothing was queued.",
+                "error",
+            )
+            return
         results = []
         try:
             for account in accounts:

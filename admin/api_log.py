@@ -1,8 +1,6 @@
 """The platform API log: read-only, newest first."""
 
-from flask_admin.contrib.sqla.filters import IntEqualFilter
-
-from admin.base import ReadOnlyModelView
+from admin.base import IntEqualFilter, ReadOnlyModelView
 from admin.formatters import account_link, ok_badge
 from models import ApiLog
 

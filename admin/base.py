@@ -9,6 +9,7 @@ from flask_admin.babel import lazy_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.menu import MenuLink
 from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_admin.helpers import get_redirect_target
 from flask_admin.model import filters as model_filters
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -20,6 +21,10 @@ logger = logging.getLogger(__name__)
 
 # the largest id PostgreSQL's INTEGER holds; a larger one matches no row anywhere
 MAX_ROW_ID = 2**31 - 1
+# the range of PostgreSQL's INTEGER, which every integer column uses
+MIN_INTEGER, MAX_INTEGER = -(2**31), 2**31 - 1
+# a list page further than this is shown as the first (OFFSET must fit in a BIGINT)
+MAX_LIST_PAGE = 1_000_000
 
 # the Flask-Admin view methods that change data, and who may call them
 WRITE_VIEWS = {"create_view", "edit_view", "delete_view", "action_view", "ajax_update"}
@@ -28,7 +33,8 @@ WRITE_VIEWS = {"create_view", "edit_view", "delete_view", "action_view", "ajax_u
 def row_id(value):
     """``value`` as a row id, or None when no row can have it (text, 0, too large)."""
     text = str(value if value is not None else "").strip()
-    if not (text.isascii() and text.isdigit()):
+    # a length check first: int() refuses strings of more than 4,300 digits
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ROW_ID)):
         return None
     number = int(text)
     return number if 1 <= number <= MAX_ROW_ID else None
@@ -72,8 +78,46 @@ class RoleGate:
         return None
 
 
+def whole_number(text):
+    """``text`` as an integer an INTEGER column can hold.
+
+    :raises ValueError: for anything else, which Flask-Admin's filters show as an
+        invalid filter value instead of sending it to the database.
+    """
+    text = str(text).strip()
+    if len(text) > len(str(MIN_INTEGER)):
+        raise ValueError(f"{text[:20]!r} is too long for a whole number.")
+    number = int(text)
+    if not MIN_INTEGER <= number <= MAX_INTEGER:
+        raise ValueError(f"{number} is out of range.")
+    return number
+
+
+def _bounded(filter_class):
+    """``filter_class`` refusing numbers no integer column can hold."""
+    if issubclass(filter_class, model_filters.BaseIntListFilter):
+
+        def clean(self, value):
+            return [whole_number(v) for v in value.split(",") if v.strip()]
+
+    elif issubclass(filter_class, model_filters.BaseIntFilter):
+
+        def clean(self, value):
+            return whole_number(value)
+
+    else:
+        return filter_class
+    return type(filter_class.__name__, (filter_class,), {"clean": clean})
+
+
+IntEqualFilter = _bounded(sqla_filters.IntEqualFilter)
+
+
 class FilterConverter(sqla_filters.FilterConverter):
-    """Offers the date filters for the project's UTC datetime columns too."""
+    """Offers the date filters for the project's UTC datetime columns too, and keeps
+    integer filters to values the database can compare."""
+
+    int_filters = tuple(map(_bounded, sqla_filters.FilterConverter.int_filters))
 
     @model_filters.convert("utcdatetime")
     def conv_utc_datetime(self, column, name, **kwargs):
@@ -114,6 +158,27 @@ class SecureModelView(RoleGate, ModelView):
         # the posted ids are text, and PostgreSQL refuses to compare text with the
         # integer key (a 500 there), so they are turned into numbers first
         return super().action_delete([n for n in map(row_id, ids) if n is not None])
+
+    def _get_list_extra_args(self):
+        # a page number out of range shows the first page, never a database error
+        args = super()._get_list_extra_args()
+        if not 0 <= (args.page or 0) <= MAX_LIST_PAGE:
+            args.page = 0
+        return args
+
+    def handle_action(self, return_view=None):
+        # an unknown list action, or no row to apply it to, says so
+        name = request.form.get("action", "")
+        back = get_redirect_target() or self.get_url(".index_view")
+        if name not in self._actions_data or not self.is_action_allowed(name):
+            flash(
+                f"There is no list action {name[:40]!r} here; nothing was done.", "error"
+            )
+            return redirect(back)
+        if not any(row_id(value) for value in request.form.getlist("rowid")):
+            flash("Select at least one row for this action; nothing was done.", "error")
+            return redirect(back)
+        return super().handle_action(return_view)
 
     def get_one(self, id):
         # a mistyped or stale id in the address means no such record, never a 500

@@ -1,8 +1,8 @@
 """Product mappings: read-only here; they are built by syncing with the platform."""
 
-from flask_admin.contrib.sqla.filters import BaseSQLAFilter, IntEqualFilter
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter
 
-from admin.base import ReadOnlyModelView
+from admin.base import IntEqualFilter, ReadOnlyModelView
 from admin.formatters import account_link
 from models import ProductMapping
 

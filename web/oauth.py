@@ -15,6 +15,7 @@ from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_login import current_user
 
 from adapters import errors
+from admin.base import row_id
 from extensions import db
 from models import EcAccount
 from models.user import ADMIN
@@ -36,7 +37,8 @@ def _details(account_id):
 @bp.route("/<int:account_id>/start")
 @role_required(ADMIN)
 def start(account_id):
-    account = db.session.get(EcAccount, account_id)
+    # an id no row can have is no account, never a database error
+    account = db.session.get(EcAccount, account_id) if row_id(account_id) else None
     if account is None:
         abort(404, description="There is no EC account with that id.")
     if not account.spec.capabilities.uses_oauth:
