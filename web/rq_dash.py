@@ -10,21 +10,34 @@ account names.
 import json
 
 import rq_dashboard
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
+from redis.exceptions import RedisError
+from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq_dashboard import web as dashboard_web
 from werkzeug.exceptions import NotFound
 
 from models.user import ADMIN
-from queues import FAILURE_TTL, RESULT_TTL
+from queues import DEFAULT_QUEUE, FAILURE_TTL, RESULT_TTL, redis_connection
 
 URL_PREFIX = "/rq"
 BLUEPRINT = "rq_dashboard"
 # state-changing dashboard routes that also answer GET
 GET_MUTATIONS = {"rq_dashboard.requeue_all"}
+# what the dashboard's addresses may name
+REGISTRIES = (
+    "queued",
+    "failed",
+    "deferred",
+    "started",
+    "finished",
+    "scheduled",
+    "canceled",
+)
+ORDERS = ("asc", "dsc")
 # the job page's data, and its fields that page shows as HTML without escaping
 JOB_DATA = "rq_dashboard.job_info"
 JOB_PAGE_RAW_FIELDS = (
@@ -46,7 +59,38 @@ def _guard():
         abort(403)
     if request.method == "GET" and request.endpoint in GET_MUTATIONS:
         abort(405)
+    _check_address(request.view_args or {})
     return None
+
+
+def _check_address(args):
+    """Refuse with 404 an address naming what the dashboard does not have.
+
+    The dashboard itself turns such addresses into 500s: an instance number past its
+    list, a page that is not a number, a registry or queue that does not exist.
+    """
+    # routes give None for what their address leaves out
+    args = {name: value for name, value in args.items() if value is not None}
+    urls = current_app.config["RQ_DASHBOARD_REDIS_URL"]
+    count = len(urls) if isinstance(urls, (list, tuple)) else 1
+    if args.get("instance_number", 0) >= count:
+        abort(404, description=f"The dashboard watches {count} Redis, numbered from 0.")
+    if args.get("registry_name", REGISTRIES[0]) not in REGISTRIES:
+        abort(404, description=f"Job lists are {', '.join(REGISTRIES)}.")
+    if args.get("order", ORDERS[0]) not in ORDERS:
+        abort(404, description="Jobs are listed in order asc or dsc.")
+    for name in ("per_page", "page"):
+        value = str(args.get(name, 1))
+        if not (value.isascii() and value.isdigit() and 1 <= int(value[:6]) <= 10_000):
+            abort(404, description=f"{name} must be a whole number from 1 to 10000.")
+    if "queue_name" in args:
+        try:
+            known = Queue.all(connection=redis_connection(current_app))
+        except RedisError:
+            abort(503, description="Redis is not answering.")
+        names = {DEFAULT_QUEUE} | {queue.name for queue in known}
+        if args["queue_name"] not in names:
+            abort(404, description=f"There is no queue {args['queue_name'][:60]!r}.")
 
 
 def _no_such_job(error):
