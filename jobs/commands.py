@@ -7,6 +7,7 @@ import click
 from flask import current_app
 from rq import Worker
 from rq.cron import CronScheduler
+from sqlalchemy.exc import SQLAlchemyError
 
 import queues
 from extensions import db
@@ -28,8 +29,13 @@ def worker(burst):
     # each job runs in a forked process, which must not reuse the parent's connections
     engine = db.engine
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
-    # runs left behind by a worker that died, such as the one this one replaces
-    lost_runs.reconcile()
+    # runs left behind by a worker that died, such as the one this one replaces; the
+    # worker starts all the same when the database cannot tell yet
+    try:
+        lost_runs.reconcile()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        logger.warning("runs not reconciled at start: %s", type(error).__name__)
     rq_worker = Worker([queues.queue(current_app)], connection=connection)
     rq_worker.work(burst=burst, with_scheduler=True)
 

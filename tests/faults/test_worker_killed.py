@@ -2,7 +2,7 @@
 
 from tests import pages
 from tests.faults.conftest import WOO_HOST
-from tests.faults.processes import wait_for
+from tests.faults.processes import WorkerProcess, wait_for
 
 ORDERS = 2000
 LINES = 3
@@ -60,3 +60,16 @@ def test_a_killed_import_is_reported_and_the_next_fetch_completes_it(stack):
     assert account.fetch_cursor is not None
     assert account.fetch_cursor >= finished.started_at.replace(microsecond=0)
     assert account.fetch_cursor <= finished.finished_at
+
+
+def test_a_worker_starts_even_when_the_database_cannot_be_asked(stack, tmp_path):
+    # the check for runs left behind needs the database; the worker needs it not
+    env = stack.worker_env()
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'not-migrated.sqlite3'}"
+    worker = WorkerProcess(env, tmp_path / "worker-nodb.log", stack.redis.url)
+    stack.workers.append(worker)
+
+    worker.start()
+
+    assert worker.running()
+    assert "runs not reconciled at start: OperationalError" in worker.log()
