@@ -60,3 +60,20 @@ def test_every_run_ends_or_says_its_job_was_lost(stack, persist, tmp_path):
     assert "queued for" in pages.text(client.get(response.location))
     latest = stack.runs(waiting_ids[0])[-1]
     assert stack.wait_run(latest.id).status == "succeeded", stack.logs()
+
+
+def test_while_redis_is_down_a_click_says_so_and_writes_no_run(stack):
+    account_id = stack.woo_account()
+    client = stack.client()
+    token = stack.csrf(client, account_id)
+    stack.redis.stop()
+    try:
+        response = stack.click(client, "fetch_orders", account_id, token=token)
+        page = client.get(response.location)
+
+        assert page.status_code == 200
+        said = "The job queue (Redis) is not answering; nothing was queued."
+        assert any(text.startswith(said) for _, text in pages.flashes(page))
+        assert stack.runs(account_id) == []
+    finally:
+        stack.redis.start()
