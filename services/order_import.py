@@ -9,7 +9,9 @@ again from the open orders' lines, after every page or, for a whole run, once at
 end (summing walks every line of a product, so a run of many pages sums once).
 """
 
-from sqlalchemy import delete, func, select, update
+from contextlib import contextmanager
+
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from extensions import db
@@ -25,6 +27,22 @@ RESERVATION_CHUNK = 1000
 def _insert(table):
     dialect = db.session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+@contextmanager
+def _planned_for_its_values():
+    """On PostgreSQL, plan the statements inside for their actual parameters.
+
+    The orders table grows by thousands of rows within one run, and the driver
+    prepares a statement it sees repeatedly: the plan PostgreSQL then keeps for it,
+    made while the table was small, scans all of the account's orders for every page.
+    """
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    yield
+    if postgres:
+        db.session.execute(text("SET LOCAL plan_cache_mode = DEFAULT"))
 
 
 class OrderImporter:
@@ -137,14 +155,15 @@ class OrderImporter:
             where=Order.__table__.c.platform_updated_at <= statement.excluded.platform_updated_at,
         )
         db.session.execute(statement, order_rows)
-        ids = dict(
-            db.session.execute(
-                select(Order.platform_order_id, Order.id).where(
-                    Order.account_id == self.account.id,
-                    Order.platform_order_id.in_([o.order_id for o in orders]),
-                )
-            ).all()
-        )
+        with _planned_for_its_values():
+            ids = dict(
+                db.session.execute(
+                    select(Order.platform_order_id, Order.id).where(
+                        Order.account_id == self.account.id,
+                        Order.platform_order_id.in_([o.order_id for o in orders]),
+                    )
+                ).all()
+            )
 
         line_rows = []
         for order in orders:
