@@ -18,7 +18,7 @@ from rq.job import Job
 
 import settings
 from extensions import db
-from models import EcAccount, SyncRun
+from models import EcAccount, ProductMapping, SyncRun, WarehouseProduct
 from sandbox.woocommerce import SITES
 from tests import factories, pages
 from tests.conftest import (
@@ -35,6 +35,7 @@ from tests.sandbox_server import RunningSandbox
 from wsgi import create_app
 
 FINAL = ("succeeded", "partial", "failed", "skipped")
+PRODUCTS = 250  # three stock batches of at most 100
 WORKER_APPLICATION_NAME = "ecadmin-fault-worker"
 # the second WooCommerce sandbox site, which the demo data does not use
 WOO_SITE = next(site for site in SITES if not site["demo"])
@@ -264,6 +265,20 @@ class Stack:
             state = (run.status, run.message, run.error) if run else "gone"
             raise AssertionError(f"{error}; it is {state}\n{self.logs()}") from None
 
+    def marked_pushed(self, account_id):
+        """Listing id to the figure its mapping says was pushed, for pushed ones."""
+        with self.app.app_context():
+            return dict(
+                db.session.execute(
+                    sa.select(
+                        ProductMapping.listing_id, ProductMapping.last_pushed_quantity
+                    ).where(
+                        ProductMapping.account_id == account_id,
+                        ProductMapping.last_pushed_at.isnot(None),
+                    )
+                ).all()
+            )
+
     def job(self, job_id):
         with self.redis.client() as connection:
             try:
@@ -272,6 +287,31 @@ class Stack:
                 return job
             except Exception:
                 return None
+
+
+@pytest.fixture
+def mapped(stack):
+    """An account whose 250 listings are mapped to warehouse products, and a client
+    signed in as an operator; a worker runs."""
+    account_id = stack.woo_account()
+    stack.sandbox.control(
+        "POST", f"woocommerce/{WOO_HOST}/seed", json={"products": PRODUCTS}
+    )
+    with stack.app.app_context():
+        db.session.add_all(
+            WarehouseProduct(
+                sku=f"BULK-{n:05d}", name=f"Bulk {n}", on_hand=n % 70, reserved=n % 3
+            )
+            for n in range(1, PRODUCTS + 1)
+        )
+        db.session.commit()
+    stack.start_worker()
+    client = stack.client()
+    stack.click(client, "sync_mappings", account_id)
+    [sync] = stack.runs(account_id, "sync_mappings")
+    assert stack.wait_run(sync.id).status == "succeeded"
+    assert stack.scalar("SELECT count(*) FROM product_mappings") == PRODUCTS
+    return account_id, client
 
 
 @pytest.fixture

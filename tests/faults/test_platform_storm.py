@@ -6,11 +6,10 @@ import pytest
 import sqlalchemy as sa
 
 from extensions import db
-from models import ApiLog, ProductMapping, WarehouseProduct
+from models import ApiLog
 from services import actions
-from tests.faults.conftest import WOO_HOST
+from tests.faults.conftest import PRODUCTS, WOO_HOST
 
-PRODUCTS = 250  # three stock batches of at most 100
 ORDERS = 450
 
 
@@ -33,30 +32,6 @@ def quick_retries(monkeypatch, name, retries=(1, 1, 1)):
     )
 
 
-@pytest.fixture
-def mapped(stack):
-    """An account whose 250 listings are mapped to warehouse products."""
-    account_id = stack.woo_account()
-    stack.sandbox.control(
-        "POST", f"woocommerce/{WOO_HOST}/seed", json={"products": PRODUCTS}
-    )
-    with stack.app.app_context():
-        db.session.add_all(
-            WarehouseProduct(
-                sku=f"BULK-{n:05d}", name=f"Bulk {n}", on_hand=n % 70, reserved=n % 3
-            )
-            for n in range(1, PRODUCTS + 1)
-        )
-        db.session.commit()
-    stack.start_worker()
-    client = stack.client()
-    stack.click(client, "sync_mappings", account_id)
-    [sync] = stack.runs(account_id, "sync_mappings")
-    assert stack.wait_run(sync.id).status == "succeeded"
-    assert stack.scalar("SELECT count(*) FROM product_mappings") == PRODUCTS
-    return account_id, client
-
-
 def api_log_matches_sandbox(stack, run):
     """Every call the sandbox answered for the run's job is one API log row."""
     calls = stack.sandbox.calls("woocommerce", WOO_HOST)
@@ -71,19 +46,6 @@ def api_log_matches_sandbox(stack, run):
     assert logged_failures == served_failures
     assert len(rows) == len(calls)
     return served_failures
-
-
-def marked_pushed(stack, account_id):
-    with stack.app.app_context():
-        return {
-            mapping.listing_id: mapping.last_pushed_quantity
-            for mapping in db.session.scalars(
-                sa.select(ProductMapping).where(
-                    ProductMapping.account_id == account_id,
-                    ProductMapping.last_pushed_at.isnot(None),
-                )
-            )
-        }
 
 
 def test_a_stock_sync_completes_through_a_storm_and_logs_every_failure(
@@ -116,7 +78,7 @@ def test_a_stock_sync_completes_through_a_storm_and_logs_every_failure(
     assert failures.count(429) == 5 and len(failures) == 12
     # every mapping marked pushed shows that figure on the platform
     stock = stack.sandbox.stock("woocommerce", WOO_HOST)
-    pushed = marked_pushed(stack, account_id)
+    pushed = stack.marked_pushed(account_id)
     assert len(pushed) == PRODUCTS
     assert {key: stock[key] for key in pushed} == pushed
 
@@ -141,7 +103,7 @@ def test_a_storm_that_outlasts_every_retry_marks_only_what_was_pushed(
     )
     api_log_matches_sandbox(stack, finished)
     stock = stack.sandbox.stock("woocommerce", WOO_HOST)
-    pushed = marked_pushed(stack, account_id)
+    pushed = stack.marked_pushed(account_id)
     # the first batch of 100 went through; nothing else is marked, nothing else moved
     assert len(pushed) == 100
     assert {key: stock[key] for key in pushed} == pushed

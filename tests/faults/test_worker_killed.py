@@ -1,7 +1,7 @@
 """A worker killed with SIGKILL in the middle of a 2,000-order import."""
 
 from tests import pages
-from tests.faults.conftest import WOO_HOST
+from tests.faults.conftest import PRODUCTS, WOO_HOST
 from tests.faults.processes import WorkerProcess, wait_for
 
 ORDERS = 2000
@@ -73,3 +73,25 @@ def test_a_worker_starts_even_when_the_database_cannot_be_asked(stack, tmp_path)
 
     assert worker.running()
     assert "runs not reconciled at start: OperationalError" in worker.log()
+
+
+def test_a_stock_sync_killed_between_batches_marks_only_what_was_pushed(stack, mapped):
+    account_id, client = mapped
+    before = stack.sandbox.stock("woocommerce", WOO_HOST)
+    stack.sandbox.fault("woocommerce", WOO_HOST, "slow", count=10, delay=0.5)
+
+    stack.click(client, "stock_sync", account_id, confirm="yes")
+    [run] = stack.runs(account_id, "stock_sync")
+    wait_for(lambda: stack.run(run.id).progress_done >= 1, 30, "the first batch")
+    stack.workers[0].kill_tree()
+
+    page = client.get(f"/admin/ec-accounts/details/?id={account_id}")
+    assert "worker running the job died" in pages.words(page)
+    stock = stack.sandbox.stock("woocommerce", WOO_HOST)
+    pushed = stack.marked_pushed(account_id)
+    assert 100 <= len(pushed) < PRODUCTS
+    # what is marked pushed is on the platform; a batch the platform took but the
+    # dead worker had not saved yet stays unmarked, and the next sync sends it again
+    assert {key: stock[key] for key in pushed} == pushed
+    untouched = [k for k in before if k.isdigit() and k not in pushed]
+    assert sum(stock[k] != before[k] for k in untouched) <= 100
