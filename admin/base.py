@@ -43,6 +43,11 @@ def row_id(value):
 class CSRFForm(FlaskForm):
     """Base of every generated form, so the global CSRF check finds its token."""
 
+    def __init__(self, *args, **kwargs):
+        # Flask-Admin's uniqueness check compares against the row being edited
+        self._obj = kwargs.get("obj")
+        super().__init__(*args, **kwargs)
+
 
 class RoleGate:
     """Mixin deciding access by role for Flask-Admin views.

@@ -65,9 +65,16 @@ class WarehouseProductView(SecureModelView):
         "on_hand": {"validators": _not_negative("On hand")},
         "reserved": {"validators": _not_negative("Reserved")},
     }
-    column_extra_row_actions = [
-        LinkRowAction("fa fa-plus-square", "receive/?id={row_id}", title="Receive stock")
-    ]
+    receive_action = LinkRowAction(
+        "fa fa-plus-square", "receive/?id={row_id}", title="Receive stock"
+    )
+
+    def get_list_row_actions(self):
+        # receiving stock is an operator's action: viewers are not offered it
+        actions_shown = super().get_list_row_actions()
+        if current_user.has_role(OPERATOR):
+            actions_shown = actions_shown + [self.receive_action]
+        return actions_shown
 
     def edit_form(self, obj=None):
         form = super().edit_form(obj)

@@ -1,9 +1,13 @@
 """Users: managed by admins only."""
 
+from flask_login import current_user
+from sqlalchemy import func, select
 from wtforms import PasswordField, SelectField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from admin.base import SecureModelView
+from extensions import db
+from models import User
 from models.user import ADMIN, MIN_PASSWORD_LENGTH, ROLES
 
 # WTForms' Email() needs the email_validator package, which is not installed
@@ -42,3 +46,29 @@ class UserView(SecureModelView):
             raise ValidationError("A new user needs a password.")
         if password:
             model.set_password(password)
+
+        if not is_created and not (model.active and model.role == ADMIN):
+            if not _other_admins(model.id):
+                raise ValidationError(
+                    f"{model.email} is the last active admin; make another user an "
+                    "admin before changing this one's role or disabling it."
+                )
+
+    def on_model_delete(self, model):
+        if model.id == current_user.id:
+            raise ValidationError(
+                "You cannot delete the user you are signed in as; ask another admin."
+            )
+        if model.active and model.role == ADMIN and not _other_admins(model.id):
+            raise ValidationError(
+                f"{model.email} is the last active admin and cannot be deleted."
+            )
+
+
+def _other_admins(user_id):
+    """How many active admins there are besides ``user_id``."""
+    return db.session.scalar(
+        select(func.count(User.id)).where(
+            User.role == ADMIN, User.active.is_(True), User.id != user_id
+        )
+    )

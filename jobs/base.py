@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from adapters import errors, registry
 from extensions import db
 from models import EcAccount, SyncRun
+from models.sync_run import RETRY_PREFIX
 from models.account import CONNECTED, DISCONNECTED, PENDING
 from services import api_log, lost_runs
 from services.actions import ACTIONS
@@ -162,7 +163,7 @@ class AccountJob:
         job = get_current_job()
         if job is not None and job.retries_left:
             self.run_row.status = "queued"
-            self.run_row.message = f"Will retry: {error.reason}"
+            self.run_row.message = RETRY_PREFIX + error.reason
             self.commit()
             logger.warning("run %s will retry: %s", self.run_id, error.reason)
             raise error
@@ -196,7 +197,7 @@ class AccountJob:
             if run is not None:
                 if job is not None and job.retries_left:
                     run.status = "queued"
-                    run.message = f"Will retry: {reason}"
+                    run.message = RETRY_PREFIX + reason
                 else:
                     run.finish("failed", error=reason)
                 if self.recorder is not None:

@@ -19,6 +19,8 @@ ACTIONS = (
 TRIGGERS = ("manual", "bulk", "schedule", "restock", "credentials")
 # "skipped": the job found nothing it may do (account deleted, disconnected, ...)
 STATUSES = ("queued", "running", "succeeded", "partial", "failed", "skipped")
+# how a run waiting for RQ's retry says so in its message
+RETRY_PREFIX = "Will retry: "
 FINAL_STATUSES = ("succeeded", "partial", "failed", "skipped")
 
 
@@ -92,7 +94,11 @@ class SyncRun(db.Model):
                 "failed" if self.failed else "succeeded"
             )
         self.status = status
-        self.message = message if message is not None else self.message
+        if message is not None:
+            self.message = message
+        elif (self.message or "").startswith(RETRY_PREFIX):
+            # the retries are over: the note that one would come is no longer true
+            self.message = None
         self.error = error
         self.finished_at = now or utcnow()
         if self.progress_total is not None and status == "succeeded":
