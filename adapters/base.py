@@ -63,6 +63,8 @@ class PlatformSpec:
     credential_fields: tuple = field(default_factory=tuple)
     check_credentials: object = None
     adapter_class: object = None
+    # the credential field naming the shop itself: one account per shop
+    identity_field: str | None = None
 
     def validate(self, values, production=False):
         errors = {}

@@ -1063,6 +1063,7 @@ SPEC = register(
             ),
         ),
         check_credentials=_check,
+        identity_field="shop",
         adapter_class=ShopifyAdapter,
     )
 )

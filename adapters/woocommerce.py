@@ -631,6 +631,7 @@ SPEC = register(
             ),
         ),
         check_credentials=_check,
+        identity_field="site_url",
         adapter_class=WooCommerceAdapter,
     )
 )

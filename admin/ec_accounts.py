@@ -88,6 +88,17 @@ class AccountFormMixin:
             ) + [message]
             valid = False
         self._checked_credentials = merged
+        if valid:
+            other = accounts.account_on_same_shop(
+                self._spec, merged, self._account.id if self._account else None
+            )
+            if other is not None:
+                field = self[CREDENTIAL_PREFIX + self._spec.identity_field]
+                field.errors = list(field.errors) + [
+                    f"{other.display_name} already connects to this shop; each shop "
+                    "is connected by one account, so orders and stock are not doubled."
+                ]
+                valid = False
 
         name = self.display_name.data or ""
         if name and accounts.display_name_taken(

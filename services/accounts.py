@@ -5,6 +5,7 @@ import logging
 from redis.exceptions import RedisError
 from sqlalchemy import func, select
 
+from credentials import CredentialsError
 from extensions import db
 from models import EcAccount, ProductMapping
 from models.account import PENDING
@@ -80,3 +81,25 @@ def display_name_taken(platform, display_name, exclude_id=None):
     if exclude_id is not None:
         query = query.where(EcAccount.id != exclude_id)
     return db.session.scalar(query) is not None
+
+
+def _identity(value):
+    return str(value or "").strip().rstrip("/").lower()
+
+
+def account_on_same_shop(spec, values, exclude_id=None):
+    """Another account of the platform that connects to the same shop, or None."""
+    if not spec.identity_field or not values.get(spec.identity_field):
+        return None
+    wanted = _identity(values[spec.identity_field])
+    query = select(EcAccount).where(EcAccount.platform == spec.name)
+    if exclude_id is not None:
+        query = query.where(EcAccount.id != exclude_id)
+    for other in db.session.scalars(query):
+        try:
+            stored = other.read_credentials().get(spec.identity_field)
+        except CredentialsError:  # under a dropped key: nothing to compare
+            continue
+        if _identity(stored) == wanted:
+            return other
+    return None

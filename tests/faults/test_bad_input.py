@@ -27,6 +27,8 @@ def world(app):
         method = factories.shipping_method(code="STD", name="Standard")
         product = factories.product(sku="TEE-1", name="Tee", on_hand=5)
         user = factories.user("viewer", email="someone@example.com")
+        # an address another user holds: refused on create and on edit alike
+        factories.user("viewer", email="taken@example.com")
         accounts = {}
         for platform in ("shopify", "woocommerce", "ebay"):
             account = factories.account(
@@ -219,7 +221,7 @@ def user_fill(world):
 
 
 USER_FIELDS = {
-    "email": ["", "not-an-email", "someone@example.com", "e" * 250 + "@x.io", HUGE],
+    "email": ["", "not-an-email", "taken@example.com", "e" * 250 + "@x.io", HUGE],
     "role": ["superuser", "", HUGE],
     "new_password": ["short", "p" * 201, HUGE],
 }
