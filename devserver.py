@@ -362,7 +362,10 @@ def run(started):
 
         root = f"http://{HOST}:{sandbox_port}"
         env["PLATFORM_BASE_URLS"] = json.dumps(sandbox.base_urls(root))
-        env.setdefault("SANDBOX_EBAY_ACCEPT_URL", f"http://{HOST}:{port}/oauth/ebay/callback")
+    if _has_sandbox():
+        # the sandbox's eBay consent page sends sellers back to this web server
+        callback = f"http://{HOST}:{port}/oauth/ebay/callback"
+        env.setdefault("SANDBOX_EBAY_ACCEPT_URL", callback)
 
     password, password_path = prepare(env, instance)
     start_children(context, env, started)
