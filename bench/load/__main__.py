@@ -27,6 +27,8 @@ logger = logging.getLogger("bench.load")
 
 LOCUSTFILE = ROOT / "bench" / "load" / "locustfile.py"
 RESULTS = ROOT / "bench" / "LOAD.md"
+# the other benchmarks' page, which gets a section linking to this one
+BENCH_RESULTS = ROOT / "bench" / "RESULTS.md"
 QUIET_POLL_SECONDS = 15
 
 # the sandbox shops grown for the run, in the order their seeds must be sent: products
@@ -402,6 +404,7 @@ def main(argv=None):
     )
     if not options.no_record:
         report.write_section(RESULTS, f"{options.server}-{options.database}", body)
+        report.link_from(BENCH_RESULTS)
         logger.info("wrote %s", RESULTS)
     broken = sum(facts["tracebacks"].values())
     if failed or failed_runs or broken or facts["locust_status"] != 0 or not stats:

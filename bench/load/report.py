@@ -134,6 +134,20 @@ def runs_sentence(summary):
     return "; ".join(parts) or "no runs"
 
 
+LINK = """\
+## Load test
+
+The load test's figures (`bin/load`: 20 users reading the screens while the workers
+fetch and sync stock, p50 and p95 per page) are in [LOAD.md](LOAD.md).
+"""
+
+
+def link_from(path):
+    """Give the benchmarks' results, when there are any, a section linking here."""
+    if Path(path).exists():
+        write_section(path, "link", LINK)
+
+
 def write_section(path, key, body):
     """Replace the section marked ``key`` in ``path`` (made with its header if new)."""
     path = Path(path)
