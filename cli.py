@@ -13,12 +13,16 @@ from services import actions, demo
 
 @click.command("create-user")
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), required=True, help="What the user may do.")
+@click.option(
+    "--role", type=click.Choice(ROLES), required=True, help="What the user may do."
+)
 @click.option("--password", help="Asked for when not given.")
 def create_user(email, role, password):
     """Create a user, or reset the role and password of an existing one."""
     if "@" not in email or len(email) > 254:
-        raise click.BadParameter("an email address such as ops@example.com", param_hint="EMAIL")
+        raise click.BadParameter(
+            "an email address such as ops@example.com", param_hint="EMAIL"
+        )
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))

@@ -28,7 +28,9 @@ class CredentialCipher:
         self._fernet = MultiFernet([Fernet(key) for key in keys])
 
     def encrypt(self, values):
-        return self._fernet.encrypt(json.dumps(values, sort_keys=True).encode()).decode()
+        return self._fernet.encrypt(
+            json.dumps(values, sort_keys=True).encode()
+        ).decode()
 
     def decrypt(self, token):
         if not token:
@@ -49,7 +51,9 @@ class CredentialCipher:
 
 
 def init_app(app):
-    app.extensions["credential_cipher"] = CredentialCipher(app.config["CREDENTIALS_KEYS"])
+    app.extensions["credential_cipher"] = CredentialCipher(
+        app.config["CREDENTIALS_KEYS"]
+    )
 
 
 def cipher():

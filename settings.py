@@ -19,7 +19,10 @@ logger = logging.getLogger(__name__)
 ENVIRONMENTS = ("development", "production", "test")
 
 APP_VARIABLES = {
-    "shopify": {"client_id": "SHOPIFY_CLIENT_ID", "client_secret": "SHOPIFY_CLIENT_SECRET"},
+    "shopify": {
+        "client_id": "SHOPIFY_CLIENT_ID",
+        "client_secret": "SHOPIFY_CLIENT_SECRET",
+    },
     "ebay": {
         "client_id": "EBAY_CLIENT_ID",
         "client_secret": "EBAY_CLIENT_SECRET",
@@ -117,7 +120,9 @@ def _positive_int(name, value, default):
     except ValueError:
         number = 0
     if number < 1:
-        raise SettingsError(f"{name} must be a whole number of 1 or more; got {value!r}.")
+        raise SettingsError(
+            f"{name} must be a whole number of 1 or more; got {value!r}."
+        )
     return number
 
 
@@ -168,7 +173,9 @@ def _generated_secret(path, make, what):
     path.touch(mode=0o600)
     path.write_text(value + "\n")
     path.chmod(0o600)
-    logger.warning("generated a development %s in %s; set it for production", what, path)
+    logger.warning(
+        "generated a development %s in %s; set it for production", what, path
+    )
     return value
 
 
@@ -186,7 +193,9 @@ def load(environ=None, instance_path="instance"):
         if production:
             raise SettingsError("SECRET_KEY must be set when APP_ENV=production.")
         secret_key = _generated_secret(
-            Path(instance_path) / "secret_key", lambda: secrets.token_hex(32), "SECRET_KEY"
+            Path(instance_path) / "secret_key",
+            lambda: secrets.token_hex(32),
+            "SECRET_KEY",
         )
     elif production and len(secret_key) < 32:
         raise SettingsError("SECRET_KEY must be at least 32 characters in production.")

@@ -169,7 +169,11 @@ class PlatformAdapter:
 
     @property
     def stock_batch(self):
-        return int(self.config.stock_batch.get(self.spec.name, self.spec.capabilities.stock_batch))
+        return int(
+            self.config.stock_batch.get(
+                self.spec.name, self.spec.capabilities.stock_batch
+            )
+        )
 
     def before_request(self):
         """Hook for pacing requests before the platform limits them."""

@@ -165,7 +165,9 @@ class HttpClient:
                 self.sleep(self._backoff(attempt))
                 continue
             except requests.ConnectionError:
-                self._record(kind, method, url, None, False, "connection failed", started)
+                self._record(
+                    kind, method, url, None, False, "connection failed", started
+                )
                 if last:
                     raise errors.TransientError(
                         f"Could not connect to the platform for {kind} after "
@@ -212,7 +214,8 @@ class HttpClient:
                 self.sleep(self._backoff(attempt))
                 continue
             raise errors.PlatformRequestError(
-                f"The platform refused the {kind} request ({status}): {reason}", response
+                f"The platform refused the {kind} request ({status}): {reason}",
+                response,
             )
         raise AssertionError("unreachable")  # the loop always returns or raises
 
@@ -227,14 +230,16 @@ def parse_json(response, kind):
     if "html" in content_type.lower():
         raise errors.BadPlatformData(
             f"The platform answered {kind} with an HTML page instead of JSON "
-            f"(status {response.status_code}); a proxy or login page may be in the way.",
+            f"(status {response.status_code}); a proxy or login page may be in the "
+            "way.",
             response,
         )
     try:
         return response.json()
     except (ValueError, json.JSONDecodeError) as error:
         raise errors.BadPlatformData(
-            f"The platform answered {kind} with malformed JSON ({error.__class__.__name__}"
+            f"The platform answered {kind} with malformed JSON "
+            f"({error.__class__.__name__}"
             f" at position {getattr(error, 'pos', '?')}).",
             response,
         ) from None

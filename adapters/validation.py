@@ -12,7 +12,9 @@ def normalise_shop_host(value):
     if "://" in host:
         host = urlsplit(host).hostname or ""
     host = host.rstrip("/")
-    name = host[: -len(SHOPIFY_HOST_SUFFIX)] if host.endswith(SHOPIFY_HOST_SUFFIX) else ""
+    name = (
+        host[: -len(SHOPIFY_HOST_SUFFIX)] if host.endswith(SHOPIFY_HOST_SUFFIX) else ""
+    )
     if not name or not all(c.isalnum() or c == "-" for c in name) or name[0] == "-":
         return None
     return host

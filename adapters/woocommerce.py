@@ -55,8 +55,12 @@ def _check(values, production=False):
     else:
         values["site_url"] = values["site_url"].strip().rstrip("/")
     if values.get("consumer_key") and not values["consumer_key"].startswith("ck_"):
-        errors["consumer_key"] = "Consumer key starts with ck_ as WooCommerce issues it."
-    if values.get("consumer_secret") and not values["consumer_secret"].startswith("cs_"):
+        errors["consumer_key"] = (
+            "Consumer key starts with ck_ as WooCommerce issues it."
+        )
+    if values.get("consumer_secret") and not values["consumer_secret"].startswith(
+        "cs_"
+    ):
         errors["consumer_secret"] = (
             "Consumer secret starts with cs_ as WooCommerce issues it."
         )

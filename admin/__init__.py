@@ -36,14 +36,20 @@ def init_app(app):
     session = db.session
     admin.add_view(
         EcAccountView(
-            EcAccount, session, name="EC Integrations", endpoint="ec_accounts",
+            EcAccount,
+            session,
+            name="EC Integrations",
+            endpoint="ec_accounts",
             url="ec-accounts",
         )
     )
     admin.add_view(OrderView(Order, session, name="Orders", endpoint="orders"))
     admin.add_view(
         ProductMappingView(
-            ProductMapping, session, name="Product Mappings", endpoint="product_mappings",
+            ProductMapping,
+            session,
+            name="Product Mappings",
+            endpoint="product_mappings",
             url="product-mappings",
         )
     )
@@ -54,20 +60,31 @@ def init_app(app):
     )
     admin.add_view(
         WarehouseProductView(
-            WarehouseProduct, session, name="Products", endpoint="products",
+            WarehouseProduct,
+            session,
+            name="Products",
+            endpoint="products",
             category=WAREHOUSE,
         )
     )
     admin.add_view(
         ShippingMethodView(
-            ShippingMethod, session, name="Shipping Methods", endpoint="shipping_methods",
-            url="shipping-methods", category=WAREHOUSE,
+            ShippingMethod,
+            session,
+            name="Shipping Methods",
+            endpoint="shipping_methods",
+            url="shipping-methods",
+            category=WAREHOUSE,
         )
     )
     admin.add_view(
         SalesChannelView(
-            SalesChannel, session, name="Sales Channels", endpoint="sales_channels",
-            url="sales-channels", category=WAREHOUSE,
+            SalesChannel,
+            session,
+            name="Sales Channels",
+            endpoint="sales_channels",
+            url="sales-channels",
+            category=WAREHOUSE,
         )
     )
     admin.add_view(UserView(User, session, name="Users", endpoint="users"))

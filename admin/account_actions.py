@@ -7,7 +7,7 @@ buttons) and report the outcome.
 
 import logging
 
-from flask import abort, flash, jsonify, redirect, request, url_for
+from flask import abort, flash, jsonify, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_login import current_user
@@ -68,7 +68,9 @@ class AccountActionsMixin:
             self.details_template,
             account=account,
             credentials=account.masked_credentials(),
-            health=account_page.mapping_health(account.id) if caps.keeps_mapping_table else None,
+            health=account_page.mapping_health(account.id)
+            if caps.keeps_mapping_table
+            else None,
             runs=runs,
             last_fetch=account_page.last_fetch_run(runs),
             failed_calls=account_page.failed_calls(account.id),
@@ -147,7 +149,9 @@ class AccountActionsMixin:
     def _selected(self, ids):
         numbers = [n for n in map(row_id, ids) if n is not None]
         return db.session.scalars(
-            select(EcAccount).where(EcAccount.id.in_(numbers)).order_by(EcAccount.display_name)
+            select(EcAccount)
+            .where(EcAccount.id.in_(numbers))
+            .order_by(EcAccount.display_name)
         ).all()
 
     def _enqueue_all(self, accounts, name):
@@ -226,7 +230,9 @@ class AccountActionsMixin:
         message = f"{label} for {len(changed)} {noun}"
         message += f" ({', '.join(changed)})" if changed else ""
         if skipped:
-            message += f"; {len(skipped)} skipped: no fetch slots ({', '.join(skipped)})"
+            message += (
+                f"; {len(skipped)} skipped: no fetch slots ({', '.join(skipped)})"
+            )
         flash(message + ".", "success" if changed else "error")
 
     @action("enable_fetch", "Enable order fetching")

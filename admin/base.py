@@ -177,7 +177,8 @@ class SecureModelView(RoleGate, ModelView):
         back = get_redirect_target() or self.get_url(".index_view")
         if name not in self._actions_data or not self.is_action_allowed(name):
             flash(
-                f"There is no list action {name[:40]!r} here; nothing was done.", "error"
+                f"There is no list action {name[:40]!r} here; nothing was done.",
+                "error",
             )
             return redirect(back)
         if not any(row_id(value) for value in request.form.getlist("rowid")):

@@ -7,7 +7,7 @@ browser: edit shows their last four characters and keeps them unless retyped.
 
 import logging
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request
 from flask_admin import expose
 from flask_admin.babel import gettext
 from flask_admin.contrib.sqla.filters import FilterEqual
@@ -45,7 +45,10 @@ def _credential_field(item, creating):
     if item.secret:
         hint = item.help if creating else "Leave empty to keep the stored value."
         return PasswordField(
-            item.label, validators=[Length(max=2000)], description=hint, filters=[_strip]
+            item.label,
+            validators=[Length(max=2000)],
+            description=hint,
+            filters=[_strip],
         )
     return StringField(
         item.label,
@@ -75,7 +78,9 @@ class AccountFormMixin:
 
     def merged_credentials(self):
         stored = self._account.read_credentials() if self._account else {}
-        return accounts.merge_credentials(self._spec, stored, self.submitted_credentials())
+        return accounts.merge_credentials(
+            self._spec, stored, self.submitted_credentials()
+        )
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -142,7 +147,11 @@ def _status_formatter(view, context, model, name):
 def _fetch_formatter(view, context, model, name):
     if not model.fetch_enabled:
         return Markup('<span class="text-muted">off</span>')
-    when = model.next_fetch_at.strftime("%Y-%m-%d %H:%M UTC") if model.next_fetch_at else "-"
+    when = (
+        model.next_fetch_at.strftime("%Y-%m-%d %H:%M UTC")
+        if model.next_fetch_at
+        else "-"
+    )
     return Markup("on &middot; next {}").format(when)
 
 
@@ -270,9 +279,13 @@ class EcAccountView(AccountActionsMixin, SecureModelView):
         "push_percentage": {
             "message": "Push percentage must be a whole number from 0 to 100.",
             "validators": [
-                InputRequired(message="Push percentage must be a whole number from 0 to 100."),
+                InputRequired(
+                    message="Push percentage must be a whole number from 0 to 100."
+                ),
                 NumberRange(
-                    min=0, max=100, message="Push percentage must be a whole number from 0 to 100."
+                    min=0,
+                    max=100,
+                    message="Push percentage must be a whole number from 0 to 100.",
                 ),
             ],
             "default": 100,
@@ -410,7 +423,9 @@ class EcAccountView(AccountActionsMixin, SecureModelView):
         # changed credentials are verified at once; the detail page shows the result
         if getattr(form, "_credentials_changed", False):
             try:
-                result = actions.enqueue(model, "test_connection", "credentials", current_user)
+                result = actions.enqueue(
+                    model, "test_connection", "credentials", current_user
+                )
             except actions.QueueUnavailable as error:
                 flash(f"The connection test was not queued: {error}", "error")
                 return
@@ -447,7 +462,11 @@ class EcAccountView(AccountActionsMixin, SecureModelView):
                 flash("The account could not be deleted; nothing was changed.", "error")
             return False
         flash(
-            gettext("Deleted %(name)s and its %(count)s product mappings.", name=name, count=removed),
+            gettext(
+                "Deleted %(name)s and its %(count)s product mappings.",
+                name=name,
+                count=removed,
+            ),
             "success",
         )
         return True

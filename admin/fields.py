@@ -51,7 +51,9 @@ def parse_slots(text):
             )
         slot = f"{int(match.group(1)):02d}:{match.group(2)}"
         if slot in slots:
-            raise ValueError(f"{slot} is listed twice; each fetch slot may appear once.")
+            raise ValueError(
+                f"{slot} is listed twice; each fetch slot may appear once."
+            )
         slots.append(slot)
     if len(slots) > MAX_SLOTS:
         raise ValueError(f"At most {MAX_SLOTS} fetch slots a day are accepted.")

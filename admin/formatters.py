@@ -3,7 +3,11 @@
 from flask import url_for
 from markupsafe import Markup, escape
 
-STATUS_CLASSES = {"pending": "secondary", "connected": "success", "disconnected": "danger"}
+STATUS_CLASSES = {
+    "pending": "secondary",
+    "connected": "success",
+    "disconnected": "danger",
+}
 
 
 def status_tag(status):

@@ -113,4 +113,6 @@ class WarehouseProductView(SecureModelView):
                 self._push_restock(product)
                 return redirect(url_for(".index_view"))
         status = 400 if form.errors else 200
-        return self.render("admin/receive_stock.html", form=form, product=product), status
+        return self.render(
+            "admin/receive_stock.html", form=form, product=product
+        ), status

@@ -1,1 +1,1 @@
-"""Background jobs run by RQ workers: thin functions taking ids, one module per domain."""
+"""Background jobs run by RQ workers: thin functions taking ids, a module per domain."""

@@ -51,7 +51,10 @@ class AccountJob:
         job = get_current_job()
         self.recorder = api_log.ApiLogRecorder(account.id, job.id if job else None)
         credentials = account.read_credentials()
-        if account.token_expires_at is not None and account.spec.capabilities.uses_oauth:
+        if (
+            account.token_expires_at is not None
+            and account.spec.capabilities.uses_oauth
+        ):
             # lets the adapter renew an access token before it runs out
             credentials["expires_at"] = account.token_expires_at
         self._credentials_token = account.credentials_encrypted
@@ -109,7 +112,12 @@ class AccountJob:
         self.run_row.start()
         self.run_row.runner = lost_runs.process_mark()
         self.commit()
-        logger.info("run %s: %s for account %s started", self.run_id, self.action, self.account_id)
+        logger.info(
+            "run %s: %s for account %s started",
+            self.run_id,
+            self.action,
+            self.account_id,
+        )
         try:
             message = self.perform()
         except errors.CredentialsRejected as error:
@@ -172,7 +180,13 @@ class AccountJob:
         return self.run_row.status
 
     def _end_quietly(self, reason):
-        logger.info("run %s (%s, account %s): %s", self.run_id, self.action, self.account_id, reason)
+        logger.info(
+            "run %s (%s, account %s): %s",
+            self.run_id,
+            self.action,
+            self.account_id,
+            reason,
+        )
         if self.run_row is not None and db.session.get(EcAccount, self.account_id):
             self.run_row.finish("skipped", message=reason)
             db.session.commit()

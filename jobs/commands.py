@@ -49,7 +49,9 @@ def build_scheduler(connection):
         interval=SCHEDULE_TICK_SECONDS,
         job_timeout=300,
     )
-    cron.register(prune_api_logs, queues.DEFAULT_QUEUE, cron=PRUNE_CRON, job_timeout=1800)
+    cron.register(
+        prune_api_logs, queues.DEFAULT_QUEUE, cron=PRUNE_CRON, job_timeout=1800
+    )
     return cron
 
 

@@ -24,7 +24,10 @@ def prune_api_logs():
         days = current_app.config["API_LOG_RETENTION_DAYS"]
         removed = api_log.prune(utcnow() - timedelta(days=days))
         run.count(succeeded=removed)
-        run.finish("succeeded", message=f"Removed {removed} API log rows older than {days} days.")
+        run.finish(
+            "succeeded",
+            message=f"Removed {removed} API log rows older than {days} days.",
+        )
         db.session.commit()
         logger.info("pruned %s api log rows", removed)
         return removed

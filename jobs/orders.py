@@ -48,7 +48,10 @@ class FetchOrders(AccountJob):
         account = self.account
         account.fetch_cursor = until
         account.last_fetch_at = utcnow()
-        return f"Imported or updated {imported} orders changed since {since:%Y-%m-%d %H:%M} UTC."
+        return (
+            f"Imported or updated {imported} orders changed since "
+            f"{since:%Y-%m-%d %H:%M} UTC."
+        )
 
 
 def fetch_orders(account_id, run_id):

@@ -39,7 +39,13 @@ def enqueue_due_fetches():
                 result = actions.enqueue(account, "fetch_orders", trigger="schedule")
                 queued += result.outcome == "queued"
             else:
-                logger.info("account %s is %s; scheduled fetch skipped", account.id, account.status)
-            account.next_fetch_at = next_fetch_time(account.fetch_slots, account.timezone, now)
+                logger.info(
+                    "account %s is %s; scheduled fetch skipped",
+                    account.id,
+                    account.status,
+                )
+            account.next_fetch_at = next_fetch_time(
+                account.fetch_slots, account.timezone, now
+            )
             db.session.commit()
         return queued

@@ -28,9 +28,12 @@ STATUSES = (PENDING, CONNECTED, DISCONNECTED)
 class EcAccount(db.Model):
     __tablename__ = "ec_accounts"
     __table_args__ = (
-        UniqueConstraint("platform", "display_name", name="uq_ec_accounts_platform_name"),
+        UniqueConstraint(
+            "platform", "display_name", name="uq_ec_accounts_platform_name"
+        ),
         CheckConstraint(
-            "push_percentage >= 0 AND push_percentage <= 100", name="push_percentage_range"
+            "push_percentage >= 0 AND push_percentage <= 100",
+            name="push_percentage_range",
         ),
         CheckConstraint(
             "status IN ('pending', 'connected', 'disconnected')", name="status_known"
@@ -62,7 +65,9 @@ class EcAccount(db.Model):
     last_stock_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
 
     sales_channel = relationship("SalesChannel", lazy="joined")
     shipping_mappings = relationship(
@@ -119,7 +124,7 @@ class EcAccount(db.Model):
         self.credentials_encrypted = credentials.cipher().encrypt(values)
 
     def masked_credentials(self):
-        """(label, shown value) pairs safe for any page: secrets keep four characters."""
+        """(label, shown value) pairs fit for any page: secrets keep four characters."""
         try:
             values = self.read_credentials()
         except credentials.CredentialsError:
@@ -139,7 +144,9 @@ class EcAccount(db.Model):
 class ShippingTypeMapping(db.Model):
     __tablename__ = "shipping_type_mappings"
     __table_args__ = (
-        UniqueConstraint("account_id", "platform_code", name="uq_shipping_mapping_code"),
+        UniqueConstraint(
+            "account_id", "platform_code", name="uq_shipping_mapping_code"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

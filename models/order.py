@@ -26,7 +26,9 @@ from models.base import UTCDateTime, utcnow
 class Order(db.Model):
     __tablename__ = "orders"
     __table_args__ = (
-        UniqueConstraint("account_id", "platform_order_id", name="uq_orders_account_order"),
+        UniqueConstraint(
+            "account_id", "platform_order_id", name="uq_orders_account_order"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,12 +55,16 @@ class Order(db.Model):
         ForeignKey("shipping_methods.id", ondelete="SET NULL")
     )
     unmapped_shipping: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-    has_unknown_products: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    has_unknown_products: Mapped[bool] = mapped_column(
+        Boolean, default=False, index=True
+    )
     shipped: Mapped[bool] = mapped_column(Boolean, default=False)
     placed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     platform_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
 
     account = relationship("EcAccount")
     sales_channel = relationship("SalesChannel")

@@ -26,7 +26,9 @@ FINAL_STATUSES = ("succeeded", "partial", "failed", "skipped")
 
 class SyncRun(db.Model):
     __tablename__ = "sync_runs"
-    __table_args__ = (Index("ix_sync_runs_account_action", "account_id", "action", "id"),)
+    __table_args__ = (
+        Index("ix_sync_runs_account_action", "account_id", "action", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int | None] = mapped_column(
@@ -90,8 +92,10 @@ class SyncRun(db.Model):
     def finish(self, status=None, message=None, error=None, now=None):
         """End the run; without a status it is 'partial' when some items failed."""
         if status is None:
-            status = "partial" if self.failed and self.succeeded else (
-                "failed" if self.failed else "succeeded"
+            status = (
+                "partial"
+                if self.failed and self.succeeded
+                else ("failed" if self.failed else "succeeded")
             )
         self.status = status
         if message is not None:

@@ -14,7 +14,9 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=8001, help="default 8001")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args(argv)
-    logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s sandbox: %(message)s")
+    logging.basicConfig(
+        level="INFO", format="%(asctime)s %(levelname)s sandbox: %(message)s"
+    )
     run_simple(args.host, args.port, create_app(seed=args.seed), threaded=True)
 
 

@@ -1,13 +1,14 @@
 """Control endpoints for tests and the demo; they are not part of any platform's API.
 
-    POST   /_control/reset                          reseed every shop
-    POST   /_control/<platform>/<shop>/faults       {"mode", "count", "delay", "retry_after"}
-    DELETE /_control/<platform>/<shop>/faults       clear pending faults
-    POST   /_control/<platform>/<shop>/revoke       invalidate its tokens or keys
-    POST   /_control/<platform>/<shop>/orders       {"count"}: new orders, timestamped now
-    POST   /_control/<platform>/<shop>/seed         platform-specific bulk data
-    GET    /_control/<platform>/<shop>/stock        current stock by SKU or listing id
-    GET    /_control/<platform>/<shop>/calls        the calls received (DELETE clears)
+POST   /_control/reset                          reseed every shop
+POST   /_control/<platform>/<shop>/faults       {"mode", "count", "delay",
+                                                 "retry_after"}
+DELETE /_control/<platform>/<shop>/faults       clear pending faults
+POST   /_control/<platform>/<shop>/revoke       invalidate its tokens or keys
+POST   /_control/<platform>/<shop>/orders       {"count"}: new orders, timestamped now
+POST   /_control/<platform>/<shop>/seed         platform-specific bulk data
+GET    /_control/<platform>/<shop>/stock        current stock by SKU or listing id
+GET    /_control/<platform>/<shop>/calls        the calls received (DELETE clears)
 """
 
 import random
@@ -57,7 +58,10 @@ def reset():
 @bp.get("/shops")
 def shops():
     return json_response(
-        [{"platform": shop.platform, "shop": shop.key} for shop in world().shops.values()]
+        [
+            {"platform": shop.platform, "shop": shop.key}
+            for shop in world().shops.values()
+        ]
     )
 
 
@@ -67,7 +71,11 @@ def add_fault(platform, key):
     body = _body()
     mode = str(body.get("mode", ""))
     if mode not in FAULT_MODES:
-        abort(json_response({"error": f"mode must be one of {', '.join(FAULT_MODES)}"}, 400))
+        abort(
+            json_response(
+                {"error": f"mode must be one of {', '.join(FAULT_MODES)}"}, 400
+            )
+        )
     try:
         fault = Fault(
             mode=mode,
@@ -76,7 +84,11 @@ def add_fault(platform, key):
             retry_after=float(body.get("retry_after", 1)),
         )
     except (TypeError, ValueError):
-        abort(json_response({"error": "count, delay and retry_after must be numbers"}, 400))
+        abort(
+            json_response(
+                {"error": "count, delay and retry_after must be numbers"}, 400
+            )
+        )
     with world().lock:
         shop.faults.append(fault)
     return json_response({"ok": True, "pending": len(shop.faults)})

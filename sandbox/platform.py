@@ -46,7 +46,10 @@ class SandboxPlatform:
 
 def json_response(document, status=200, headers=None):
     return Response(
-        json.dumps(document), status=status, headers=headers, mimetype="application/json"
+        json.dumps(document),
+        status=status,
+        headers=headers,
+        mimetype="application/json",
     )
 
 
@@ -68,7 +71,9 @@ def enter(platform, shop):
         time.sleep(fault.delay)
         return None
     if fault.mode == "malformed":
-        return Response('{"data": [{"id": 1, "broken', status=200, mimetype="application/json")
+        return Response(
+            '{"data": [{"id": 1, "broken', status=200, mimetype="application/json"
+        )
     if fault.mode == "html":
         return Response(HTML_PAGE, status=200, mimetype="text/html")
     status = int(fault.mode)
@@ -93,6 +98,8 @@ def record(response):
 
         with world().lock:
             shop.calls.append(
-                Call(request.method, request.path, call_query, response.status_code, body)
+                Call(
+                    request.method, request.path, call_query, response.status_code, body
+                )
             )
     return response

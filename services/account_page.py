@@ -32,7 +32,9 @@ def mapping_health(account_id):
             func.count(ProductMapping.id).filter(
                 matched, ProductMapping.last_pushed_at.is_(None)
             ),
-            func.count(ProductMapping.id).filter(ProductMapping.last_push_error.isnot(None)),
+            func.count(ProductMapping.id).filter(
+                ProductMapping.last_push_error.isnot(None)
+            ),
         ).where(ProductMapping.account_id == account_id)
     ).one()
     return MappingHealth(*row)
@@ -78,7 +80,10 @@ def last_fetch_run(runs):
 
 def page_actions(account):
     """(action, reason) for the page's three actions; reason None means shown."""
-    return [(ACTIONS[name], ACTIONS[name].unavailable_reason(account)) for name in PAGE_ACTIONS]
+    return [
+        (ACTIONS[name], ACTIONS[name].unavailable_reason(account))
+        for name in PAGE_ACTIONS
+    ]
 
 
 def stock_sync_preview(account):

@@ -18,7 +18,9 @@ CREDENTIALS_CHANGED = "Credentials changed; not yet verified."
 
 def mapping_count(account_id):
     return db.session.scalar(
-        select(func.count(ProductMapping.id)).where(ProductMapping.account_id == account_id)
+        select(func.count(ProductMapping.id)).where(
+            ProductMapping.account_id == account_id
+        )
     )
 
 

@@ -47,7 +47,9 @@ class Action:
         if self.name == "test_connection":
             return None
         if account.status != CONNECTED:
-            return "disconnected" if account.status == DISCONNECTED else "not yet verified"
+            return (
+                "disconnected" if account.status == DISCONNECTED else "not yet verified"
+            )
         if self.name == "fetch_orders":
             if not caps.order_fetch:
                 return "the platform offers no order fetch"
@@ -198,8 +200,14 @@ def _enqueue(account, action, trigger, user, kwargs):
                 timeout=action.timeout,
                 result_ttl=queues.RESULT_TTL,
                 failure_ttl=queues.FAILURE_TTL,
-                description=f"{action.verb}: {account.platform_label}, {account.display_name}",
-                meta={"account_id": account.id, "action": action_name, "run_id": run.id},
+                description=(
+                    f"{action.verb}: {account.platform_label}, {account.display_name}"
+                ),
+                meta={
+                    "account_id": account.id,
+                    "action": action_name,
+                    "run_id": run.id,
+                },
                 retry=Retry(max=len(action.retries), interval=list(action.retries)),
             )
         except DuplicateJobError:
@@ -247,7 +255,9 @@ def accounts_for_restock(product_id):
     from adapters import registry
 
     lookup_platforms = [
-        spec.name for spec in registry.all_specs() if not spec.capabilities.keeps_mapping_table
+        spec.name
+        for spec in registry.all_specs()
+        if not spec.capabilities.keeps_mapping_table
     ]
     has_mapping = exists().where(
         ProductMapping.account_id == EcAccount.id,

@@ -22,7 +22,8 @@ class MappingReport:
 
     def sentence(self):
         text = (
-            f"{self.matched} matched, {self.unmatched} unmatched, {self.removed} removed"
+            f"{self.matched} matched, {self.unmatched} unmatched, "
+            f"{self.removed} removed"
         )
         if self.duplicate_skus:
             shown = ", ".join(sorted(self.duplicate_skus)[:10])
@@ -38,7 +39,11 @@ class MappingSync:
         self.report = MappingReport()
         self.seen = set()
         self.sku_owner = {}
-        self.products = dict(db.session.execute(select(WarehouseProduct.sku_key, WarehouseProduct.id)).all())
+        self.products = dict(
+            db.session.execute(
+                select(WarehouseProduct.sku_key, WarehouseProduct.id)
+            ).all()
+        )
         self.existing = {
             m.listing_id: m
             for m in db.session.scalars(
@@ -58,7 +63,9 @@ class MappingSync:
                     self.report.duplicate_skus.add(listing.sku.strip())
             mapping = self.existing.get(listing.listing_id)
             if mapping is None:
-                mapping = ProductMapping(account_id=self.account.id, listing_id=listing.listing_id)
+                mapping = ProductMapping(
+                    account_id=self.account.id, listing_id=listing.listing_id
+                )
                 db.session.add(mapping)
                 self.existing[listing.listing_id] = mapping
             mapping.parent_id = listing.parent_id
@@ -75,8 +82,12 @@ class MappingSync:
 
     def finish(self):
         """Remove mappings of listings the platform no longer lists."""
-        gone = [m.id for lid, m in self.existing.items() if lid not in self.seen and m.id]
+        gone = [
+            m.id for lid, m in self.existing.items() if lid not in self.seen and m.id
+        ]
         if gone:
-            db.session.execute(delete(ProductMapping).where(ProductMapping.id.in_(gone)))
+            db.session.execute(
+                delete(ProductMapping).where(ProductMapping.id.in_(gone))
+            )
         self.report.removed = len(gone)
         return self.report

@@ -57,7 +57,9 @@ class OrderImporter:
         self.account = account
         self.defer_reservations = defer_reservations
         self._touched = set()
-        self.shipping = {m.platform_code: m.shipping_method_id for m in account.shipping_mappings}
+        self.shipping = {
+            m.platform_code: m.shipping_method_id for m in account.shipping_mappings
+        }
         self._by_listing = None
         self._by_sku = {}
 
@@ -65,7 +67,9 @@ class OrderImporter:
         if self._by_listing is None:
             self._by_listing = dict(
                 db.session.execute(
-                    select(ProductMapping.listing_id, ProductMapping.warehouse_product_id).where(
+                    select(
+                        ProductMapping.listing_id, ProductMapping.warehouse_product_id
+                    ).where(
                         ProductMapping.account_id == self.account.id,
                         ProductMapping.warehouse_product_id.isnot(None),
                     )
@@ -104,11 +108,15 @@ class OrderImporter:
                 latest[order.order_id] = order
         orders = list(latest.values())
 
-        by_sku = self._sku_products({sku_key(l.sku) for o in orders for l in o.lines if l.sku})
+        by_sku = self._sku_products(
+            {sku_key(l.sku) for o in orders for l in o.lines if l.sku}
+        )
         now = utcnow()
         order_rows = []
         for order in orders:
-            unknown = any(self._product_for(line, by_sku) is None for line in order.lines)
+            unknown = any(
+                self._product_for(line, by_sku) is None for line in order.lines
+            )
             code = order.shipping_code
             order_rows.append(
                 {
@@ -124,7 +132,8 @@ class OrderImporter:
                     "cancelled_at": order.cancelled_at,
                     "currency": order.currency,
                     "total": order.total,
-                    "customer_name": (order.customer_name or None) and order.customer_name[:200],
+                    "customer_name": (order.customer_name or None)
+                    and order.customer_name[:200],
                     "customer_email": (order.customer_email or None)
                     and order.customer_email[:254],
                     "shipping_address": order.shipping_address.as_dict()
@@ -152,7 +161,8 @@ class OrderImporter:
             index_elements=["account_id", "platform_order_id"],
             set_=changing,
             # an older copy of an order never overwrites a newer one
-            where=Order.__table__.c.platform_updated_at <= statement.excluded.platform_updated_at,
+            where=Order.__table__.c.platform_updated_at
+            <= statement.excluded.platform_updated_at,
         )
         db.session.execute(statement, order_rows)
         with _planned_for_its_values():
@@ -190,11 +200,13 @@ class OrderImporter:
                 OrderLine.order_id,
                 OrderLine.platform_line_id,
                 OrderLine.warehouse_product_id,
-            ).where(
-                OrderLine.order_id.in_(order_ids)
-            )
+            ).where(OrderLine.order_id.in_(order_ids))
         ).all()
-        stale = [row.id for row in existing if (row.order_id, row.platform_line_id) not in kept_lines]
+        stale = [
+            row.id
+            for row in existing
+            if (row.order_id, row.platform_line_id) not in kept_lines
+        ]
         if stale:
             db.session.execute(delete(OrderLine).where(OrderLine.id.in_(stale)))
         if line_rows:
@@ -203,14 +215,27 @@ class OrderImporter:
                 index_elements=["order_id", "platform_line_id"],
                 set_={
                     name: statement.excluded[name]
-                    for name in ("sku", "title", "quantity", "price", "warehouse_product_id", "unknown_product")
+                    for name in (
+                        "sku",
+                        "title",
+                        "quantity",
+                        "price",
+                        "warehouse_product_id",
+                        "unknown_product",
+                    )
                 },
             )
             db.session.execute(statement, line_rows)
 
-        touched = {row["warehouse_product_id"] for row in line_rows if row["warehouse_product_id"]}
+        touched = {
+            row["warehouse_product_id"]
+            for row in line_rows
+            if row["warehouse_product_id"]
+        }
         # a cancelled or changed order may release what its old lines held
-        touched |= {row.warehouse_product_id for row in existing if row.warehouse_product_id}
+        touched |= {
+            row.warehouse_product_id for row in existing if row.warehouse_product_id
+        }
         self._touched |= touched
         if not self.defer_reservations:
             self.refresh_reservations()

@@ -34,7 +34,7 @@ def _offset_at(timestamp, zone):
 
 
 def next_fetch_time(slots, zone_name, after):
-    """The first slot instant strictly after ``after`` (aware), or None without slots."""
+    """The first slot instant after ``after`` (aware), or None without slots."""
     if not slots:
         return None
     zone = ZoneInfo(zone_name)

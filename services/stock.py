@@ -27,7 +27,8 @@ def receive(product_id, quantity):
         raise StockError("The quantity must be a whole number.")
     if not 1 <= quantity <= MAX_RECEIVE_QUANTITY:
         raise StockError(
-            f"The quantity must be between 1 and {MAX_RECEIVE_QUANTITY:,}; got {quantity}."
+            f"The quantity must be between 1 and {MAX_RECEIVE_QUANTITY:,}; "
+            f"got {quantity}."
         )
     result = db.session.execute(
         update(WarehouseProduct)

@@ -53,7 +53,9 @@ def plan_mapped(account):
             WarehouseProduct.on_hand,
             WarehouseProduct.reserved,
         )
-        .join(WarehouseProduct, WarehouseProduct.id == ProductMapping.warehouse_product_id)
+        .join(
+            WarehouseProduct, WarehouseProduct.id == ProductMapping.warehouse_product_id
+        )
         .where(ProductMapping.account_id == account.id)
         .order_by(ProductMapping.id)
     ).all()
@@ -86,10 +88,15 @@ def plan_by_sku(account, listings):
         key = sku_key(listing.sku)
         if key and key not in platform:
             platform[key] = listing
-    products = db.session.scalars(
-        select(WarehouseProduct).where(WarehouseProduct.sku_key.in_(list(platform)))
-        .order_by(WarehouseProduct.sku_key)
-    ) if platform else []
+    products = (
+        db.session.scalars(
+            select(WarehouseProduct)
+            .where(WarehouseProduct.sku_key.in_(list(platform)))
+            .order_by(WarehouseProduct.sku_key)
+        )
+        if platform
+        else []
+    )
     planned = []
     for product in products:
         listing = platform[product.sku_key]
@@ -142,7 +149,9 @@ class OutcomeWriter:
             else:
                 failed.append((planned, outcome))
                 if len(self.failures) < MAX_REPORTED_FAILURES:
-                    self.failures.append(f"{planned.sku or outcome.key}: {outcome.error}")
+                    self.failures.append(
+                        f"{planned.sku or outcome.key}: {outcome.error}"
+                    )
         stored = [
             {
                 "mapping_id": planned.mapping_id,

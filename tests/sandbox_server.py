@@ -26,7 +26,9 @@ class RunningSandbox:
     # the control endpoints, for arranging and inspecting a test
 
     def control(self, method, path, **kwargs):
-        response = requests.request(method, f"{self.url}/_control/{path}", timeout=10, **kwargs)
+        response = requests.request(
+            method, f"{self.url}/_control/{path}", timeout=10, **kwargs
+        )
         response.raise_for_status()
         return response.json()
 
@@ -35,7 +37,9 @@ class RunningSandbox:
 
     def fault(self, platform, shop, mode, count=1, **options):
         return self.control(
-            "POST", f"{platform}/{shop}/faults", json={"mode": mode, "count": count, **options}
+            "POST",
+            f"{platform}/{shop}/faults",
+            json={"mode": mode, "count": count, **options},
         )
 
     def calls(self, platform, shop):

@@ -53,8 +53,12 @@ def login():
             logger.info("user %s signed in", user.id)
             return redirect(_safe_next(request.args.get("next")))
         logger.warning("failed sign-in for an account address")
-        flash("The email or password is not right, or the account is disabled.", "error")
-    return render_template("auth/login.html", form=form), 200 if not form.errors else 400
+        flash(
+            "The email or password is not right, or the account is disabled.", "error"
+        )
+    return render_template(
+        "auth/login.html", form=form
+    ), 200 if not form.errors else 400
 
 
 @bp.route("/logout", methods=["POST"])

@@ -42,7 +42,9 @@ def start(account_id):
     if account is None:
         abort(404, description="There is no EC account with that id.")
     if not account.spec.capabilities.uses_oauth:
-        flash(f"{account.platform_label} accounts use keys: change them on Edit.", "error")
+        flash(
+            f"{account.platform_label} accounts use keys: change them on Edit.", "error"
+        )
         return redirect(_details(account.id))
     state = secrets.token_urlsafe(32)
     session[SESSION_KEY] = {"state": state, "account_id": account.id, "at": time.time()}
@@ -71,7 +73,9 @@ def callback(platform):
         return redirect(url_for("ec_accounts.index_view"))
     account = db.session.get(EcAccount, pending.get("account_id") or 0)
     if account is None or account.platform != platform:
-        flash("Re-authorize failed: the account is gone or of another platform.", "error")
+        flash(
+            "Re-authorize failed: the account is gone or of another platform.", "error"
+        )
         return redirect(url_for("ec_accounts.index_view"))
     if time.time() - pending.get("at", 0) > STATE_LIFETIME_SECONDS:
         flash("Re-authorize took too long; start it again.", "error")
@@ -99,7 +103,9 @@ def callback(platform):
         actions.enqueue(account, "test_connection", "credentials", current_user)
         flash("Re-authorized. A connection test is queued to confirm it.", "success")
     except actions.QueueUnavailable as error:
-        flash(f"Re-authorized, but the connection test was not queued: {error}", "error")
+        flash(
+            f"Re-authorized, but the connection test was not queued: {error}", "error"
+        )
     return redirect(_details(account.id))
 
 

@@ -35,7 +35,11 @@ def test_a_second_account_on_the_same_shop_is_refused(
     assert first.status_code == 302
 
     second = create(
-        admin, platform, display_name="Second", sales_channel=channel, **{field: same_shop}
+        admin,
+        platform,
+        display_name="Second",
+        sales_channel=channel,
+        **{field: same_shop},
     )
 
     assert second.status_code == 200
@@ -46,7 +50,9 @@ def test_a_second_account_on_the_same_shop_is_refused(
 def test_an_account_keeps_its_own_shop_when_edited(app, admin, channel):
     create(admin, "woocommerce", display_name="First", sales_channel=channel)
     other_site = {**VALID["woocommerce"], "cred_site_url": "https://kobe.example.com"}
-    create(admin, "woocommerce", display_name="Second", sales_channel=channel, **other_site)
+    create(
+        admin, "woocommerce", display_name="Second", sales_channel=channel, **other_site
+    )
     first, second = stored_accounts(app)
 
     renamed = edit(admin, first.id, display_name="First renamed")

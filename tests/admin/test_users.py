@@ -28,14 +28,17 @@ def test_an_admin_changes_a_users_role_and_keeps_the_email(app, login_as):
 
 
 @pytest.mark.parametrize(
-    "endpoint, model", [("sales_channels", SalesChannel), ("shipping_methods", ShippingMethod)]
+    "endpoint, model",
+    [("sales_channels", SalesChannel), ("shipping_methods", ShippingMethod)],
 )
 def test_a_reference_row_is_renamed_with_its_code_unchanged(
     app, login_as, endpoint, model
 ):
     admin = login_as("admin")
     with app.app_context():
-        row = (factories.channel if model is SalesChannel else factories.shipping_method)()
+        row = (
+            factories.channel if model is SalesChannel else factories.shipping_method
+        )()
         row_id, code = row.id, row.code
     url = f"/admin/{endpoint.replace('_', '-')}/edit/?id={row_id}"
 
@@ -55,7 +58,9 @@ def test_the_last_admin_can_be_neither_demoted_nor_disabled(app, login_as):
         response = pages.post_form(
             admin, f"/admin/users/edit/?id={me.id}", changes, field="email"
         )
-        page = admin.get(response.headers.get("Location", f"/admin/users/edit/?id={me.id}"))
+        page = admin.get(
+            response.headers.get("Location", f"/admin/users/edit/?id={me.id}")
+        )
         assert "is the last active admin" in pages.text(response) + pages.text(page)
         saved = user_row(app, "only@example.com")
         assert (saved.role, saved.active) == ("admin", True)

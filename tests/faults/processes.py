@@ -174,11 +174,16 @@ class OwnRedis:
     def start(self):
         args = [
             redis_server(),
-            "--port", str(self.port),
-            "--bind", "127.0.0.1",
-            "--dir", str(self.workdir),
-            "--save", "" if not self.persist else "1 1",
-            "--appendonly", "yes" if self.persist else "no",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(self.workdir),
+            "--save",
+            "" if not self.persist else "1 1",
+            "--appendonly",
+            "yes" if self.persist else "no",
         ]
         self.process = Process(args, self.workdir / "redis.log").start()
         wait_for(self._answers, STARTUP_SECONDS, f"redis-server on port {self.port}")

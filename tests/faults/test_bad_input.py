@@ -531,8 +531,16 @@ def test_a_post_without_its_csrf_token_is_refused(
     app, redis_client, admin, world, url, token
 ):
     url = _fill(url, world)
-    data = {"id": str(_account(world)), "action": "fetch_orders", "rowid": "1",
-            "ids": "1", "confirm": "yes", "quantity": "5", "name": "x", "code": "X"}
+    data = {
+        "id": str(_account(world)),
+        "action": "fetch_orders",
+        "rowid": "1",
+        "ids": "1",
+        "confirm": "yes",
+        "quantity": "5",
+        "name": "x",
+        "code": "X",
+    }
     if token == "forged":
         data["csrf_token"] = "IjBhZDk5ZGQ1NzA1ZmM4NTk2NTU5MjE2NjIxNTI3ZDQ3In0.forged"
     before = snapshot(app, redis_client)

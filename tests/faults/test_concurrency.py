@@ -20,7 +20,8 @@ def order_walks(stack):
     return sum(
         1
         for call in calls
-        if call["path"].endswith("/orders") and "page=1&" in call["query"] + "&"
+        if call["path"].endswith("/orders")
+        and "page=1&" in call["query"] + "&"
         and "status=trash" not in call["query"]
     )
 

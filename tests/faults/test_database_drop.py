@@ -26,14 +26,18 @@ def admin_engine():
 def terminate_busy_worker_sessions(engine):
     """End the worker's sessions that are inside a statement or a transaction."""
     with engine.begin() as connection:
-        return connection.execute(
-            sa.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE application_name = :name "
-                "AND state IN ('active', 'idle in transaction')"
-            ),
-            {"name": WORKER_APPLICATION_NAME},
-        ).scalars().all()
+        return (
+            connection.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = :name "
+                    "AND state IN ('active', 'idle in transaction')"
+                ),
+                {"name": WORKER_APPLICATION_NAME},
+            )
+            .scalars()
+            .all()
+        )
 
 
 def test_a_dropped_connection_fails_the_attempt_and_the_retry_completes_it(

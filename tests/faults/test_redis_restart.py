@@ -7,7 +7,6 @@ from tests.faults.conftest import FINAL, WOO_HOST
 from tests.faults.processes import wait_for
 
 
-
 @pytest.mark.parametrize("persist", [False, True], ids=["no-persistence", "aof"])
 def test_every_run_ends_or_says_its_job_was_lost(stack, persist, tmp_path):
     if persist:

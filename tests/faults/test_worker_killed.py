@@ -30,9 +30,7 @@ def test_a_killed_import_is_reported_and_the_next_fetch_completes_it(stack):
     saved = stack.scalar("SELECT count(*) FROM orders")
     assert 500 <= saved < ORDERS
     assert saved % 100 == 0
-    assert stack.scalar(
-        "SELECT count(*) FROM order_lines"
-    ) == saved * LINES
+    assert stack.scalar("SELECT count(*) FROM order_lines") == saved * LINES
     assert stack.account(account_id).fetch_cursor is None
 
     # the detail page tells what happened instead of "running" for ever
@@ -52,9 +50,9 @@ def test_a_killed_import_is_reported_and_the_next_fetch_completes_it(stack):
 
     assert finished.status == "succeeded", (finished.message, finished.error)
     assert stack.scalar("SELECT count(*) FROM orders") == ORDERS
-    assert stack.scalar(
-        "SELECT count(DISTINCT platform_order_id) FROM orders"
-    ) == ORDERS
+    assert (
+        stack.scalar("SELECT count(DISTINCT platform_order_id) FROM orders") == ORDERS
+    )
     assert stack.scalar("SELECT count(*) FROM order_lines") == ORDERS * LINES
     account = stack.account(account_id)
     assert account.fetch_cursor is not None

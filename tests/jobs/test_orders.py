@@ -254,7 +254,8 @@ def test_a_cancellation_and_new_orders_update_the_rows(nara, platforms, work):
     order_id = next(
         oid
         for oid, (cancelled, _, lines, shipped) in expected.items()
-        if not (cancelled or shipped) and any(sku and sku_key(sku) in known for _, sku, _ in lines)
+        if not (cancelled or shipped)
+        and any(sku and sku_key(sku) in known for _, sku, _ in lines)
     )
     row = stored_orders(account.id)[order_id]
     assert not row.cancelled
