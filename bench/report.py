@@ -323,10 +323,10 @@ def missed(name, results):
 NOTES = {
     "import": """\
 Where a product run's time goes: the same page requests as the floor; normalising
-each order (`adapters.shopify.parse_order`, pure Python, about a quarter of a run on
-SQLite); per page one executemany upsert of the orders and one of their lines, a
-SELECT of the page's order ids and one of its existing lines, and a commit (the pages,
-the run's progress and its API log rows); per run, one sum of the touched products'
+each order (`adapters.shopify.parse_order`, the largest piece of pure Python in a
+run); per page one executemany upsert of the orders and one of their lines, a SELECT
+of the page's order ids and one of its existing lines, and a commit (the pages, the
+run's progress and its API log rows); per run, one sum of the touched products'
 reservations. The naive baseline commits each order on its own and sums reservations
 after each; it runs at the start of the window, where every sum is still cheap, so its
 projection flatters it.""",
@@ -337,9 +337,9 @@ joined to its warehouse product), stores every item's outcome on its mapping (on
 executemany UPDATE per batch: 10,000 rows in all), commits after every batch so that
 the progress bar moves and the outcomes already sent survive a failure, and writes an
 API log row per call. The naive baseline is the same job sending one item per
-request; against Shopify it would also wait for GraphQL points: each call costs 10 of
-the 100 that come back per second, so 10,000 single-item calls need at least 980
-seconds more than the projection shows.""",
+request (and so committing after each item); against Shopify it would also wait for
+GraphQL points: each call costs 10 of the 100 that come back per second, so 10,000
+single-item calls need at least 980 seconds more than the projection shows.""",
     "pages": """\
 Statements are counted with an engine event listener over one request each; times
 are medians of requests interleaved with `/healthz`, after three warm-up rounds. The
@@ -370,8 +370,8 @@ its index entries); on SQLite, the commit after each of the 100 batches. Meeting
 would mean recording outcomes less often than per batch (losing what a failure
 midway had already sent) or not per mapping (losing the mapping health view's "never
 pushed" and "failed last push"), which is a product decision, not a speed fix; left
-as is. Against a real platform, whose calls take 100 ms and more instead of the
-sandbox's few milliseconds, the same bookkeeping is a small share.""",
+as is. Where each platform call takes longer than the sandbox's few milliseconds,
+the same bookkeeping is a smaller share of a run.""",
     "pages": """\
 **Why the target is missed.** The floor answers a small JSON document after one
 `SELECT 1` and a Redis PING. The pages render Flask-Admin's layout and menus around
