@@ -165,6 +165,22 @@ def run_locust(stack, options, plan_path, samples_path):
     return result.returncode
 
 
+def code_version():
+    """The commit measured, and whether the checkout had changes beside it."""
+
+    def git(*args):
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30
+        )
+
+    commit = git("rev-parse", "--short", "HEAD")
+    if commit.returncode != 0:
+        return "not a git checkout"
+    changed = git("status", "--porcelain", "--untracked-files=no").stdout.strip()
+    suffix = " with uncommitted changes" if changed else ""
+    return f"commit {commit.stdout.strip()}{suffix}"
+
+
 def tracebacks(stack):
     """Tracebacks the web server and workers logged, per log file: each is an error."""
     found = {}
@@ -185,6 +201,7 @@ Measured {when} with `bin/load --server {server} --database {database_option}`: 
 {users} browsing users and 1 operator, spawned {spawn_rate}/s, for {run_time} s.
 
 - machine: {machine}
+- code: {code}
 - web server: {server_description}; {rq_workers} RQ workers \
 (`flask --app wsgi worker`), no scheduler; the sandbox and Locust on the same machine
 - database: {database_description}; Redis {redis}
@@ -219,6 +236,7 @@ def section(options, stack, facts, stats):
         spawn_rate=options.spawn_rate,
         run_time=options.run_time,
         machine=facts["machine"],
+        code=code_version(),
         server_description=server_description,
         rq_workers=options.rq_workers,
         database_description=facts["database"],
