@@ -191,12 +191,21 @@ def main(argv=None):
 
     started = time.monotonic()
     results = {}
+    instance = os.environ.get("INSTANCE_PATH")
     with harness.temporary_folder() as folder:
         # generated development keys go to the temporary folder, never to instance/
         os.environ["INSTANCE_PATH"] = folder
-        with harness.SandboxProcess(Path(folder) / "sandbox.log") as sandbox:
-            for name in args.only:
-                results[name] = RUNNERS[name](sandbox, folder, args.databases, sizes)
+        try:
+            with harness.SandboxProcess(Path(folder) / "sandbox.log") as sandbox:
+                for name in args.only:
+                    results[name] = RUNNERS[name](
+                        sandbox, folder, args.databases, sizes
+                    )
+        finally:
+            if instance is None:
+                os.environ.pop("INSTANCE_PATH", None)
+            else:
+                os.environ["INSTANCE_PATH"] = instance
     elapsed = time.monotonic() - started
     described.append(
         (

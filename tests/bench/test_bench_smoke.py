@@ -89,3 +89,25 @@ def test_pages_send_as_many_queries_at_either_size(app):
         assert db.session.scalar(select(func.count(ProductMapping.id))) == 120
         assert db.session.scalar(select(func.count(ApiLog.id))) == 900
         assert db.session.scalar(select(func.count(EcAccount.id))) == 60
+
+
+def test_the_command_writes_its_results_page(tmp_path, capsys):
+    from bench.__main__ import main
+
+    output = tmp_path / "RESULTS.md"
+    main(
+        [
+            "--quick",
+            "--only",
+            "import",
+            "--databases",
+            "sqlite",
+            "--output",
+            str(output),
+        ]
+    )
+
+    page = output.read_text()
+    assert "## Machine" in page and "## Order import" in page
+    assert "| SQLite | 1,000 orders, " in page
+    assert "| SQLite | 1,000 orders, " in capsys.readouterr().out
