@@ -223,14 +223,17 @@ class SandboxProcess(Sandbox):
     def __enter__(self):
         deadline = time.monotonic() + 30
         while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"The sandbox exited early; see {self.log.name}.")
             try:
                 self.http.get(f"{self.url}/_control/shops", timeout=1)
                 return self
             except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("The sandbox did not listen within 30 seconds.")
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.__exit__()
+                    with open(self.log.name) as log:
+                        tail = log.read()[-2000:]
+                    raise RuntimeError(
+                        f"The sandbox did not start listening; its output:\n{tail}"
+                    ) from None
                 time.sleep(0.1)
 
     def __exit__(self, *exc):
