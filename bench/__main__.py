@@ -9,6 +9,7 @@ made for it and dropped after it).
 
 import argparse
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ from bench import harness, machine, orders, pages, report, stock
 BENCHMARKS = ("import", "memory", "stock", "pages")
 DATABASES = ("sqlite", "postgresql")
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+KEPT_SECTION = re.compile(r"<!-- load:([\w-]+) -->.*?<!-- /load:\1 -->", re.S)
 
 FULL = {
     "import_orders": 20_000,
@@ -217,7 +219,12 @@ def main(argv=None):
     say(f"\nall benchmarks took {elapsed / 60:.1f} minutes")
     if args.output:
         page = report.results_page(results, described, args, elapsed)
-        Path(args.output).write_text(page)
+        output = Path(args.output)
+        if output.exists():
+            # sections the load test keeps in this page (bin/load) stay as they were
+            kept = KEPT_SECTION.finditer(output.read_text())
+            page += "".join(f"\n{section.group(0)}\n" for section in kept)
+        output.write_text(page)
         say(f"wrote {args.output}")
 
 
