@@ -17,7 +17,7 @@ from admin.base import filtered_list_url, row_id
 from extensions import db
 from models import EcAccount, SyncRun
 from models.user import ADMIN, OPERATOR
-from services import account_page, actions, lost_runs
+from services import account_page, actions, lost_runs, stock_push
 
 logger = logging.getLogger(__name__)
 
@@ -209,7 +209,7 @@ class AccountActionsMixin:
         rows = []
         for account in accounts:
             reason = actions.ACTIONS["stock_sync"].unavailable_reason(account)
-            count = None if reason else account_page.stock_sync_preview(account)[0]
+            count = None if reason else stock_push.count_items(account)
             rows.append((account, reason, count))
         return self.render(
             "admin/ec_accounts/bulk_stock_sync.html", rows=rows, ids=",".join(ids)

@@ -88,8 +88,7 @@ def page_actions(account):
 
 def stock_sync_preview(account):
     """(number of items, the first rows of the preview, whether figures are known)."""
+    count = stock_push.count_items(account)
     if account.spec.capabilities.keeps_mapping_table:
-        planned = stock_push.plan_mapped(account)
-        return len(planned), planned[:PREVIEW_ROWS], True
-    planned = stock_push.preview_by_sku(account)
-    return len(planned), planned[:PREVIEW_ROWS], False
+        return count, stock_push.plan_mapped(account, limit=PREVIEW_ROWS), True
+    return count, stock_push.preview_by_sku(account, limit=PREVIEW_ROWS), False

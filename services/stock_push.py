@@ -7,7 +7,7 @@ warehouse SKU the platform has, found by listing it at run time.
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from adapters.types import StockItem
 from extensions import db
@@ -38,10 +38,11 @@ def _available(product):
     return max(0, product.on_hand - product.reserved)
 
 
-def plan_mapped(account):
-    """Every mapped listing of a mapping-table account, with its new figure."""
+def plan_mapped(account, limit=None):
+    """Every mapped listing of a mapping-table account (or the first ``limit``),
+    with its new figure."""
     # plain columns, not entities: a push plans tens of thousands of mappings
-    rows = db.session.execute(
+    query = (
         select(
             ProductMapping.id,
             ProductMapping.listing_id,
@@ -58,9 +59,11 @@ def plan_mapped(account):
         )
         .where(ProductMapping.account_id == account.id)
         .order_by(ProductMapping.id)
-    ).all()
+    )
+    if limit:
+        query = query.limit(limit)
     planned = []
-    for row in rows:
+    for row in db.session.execute(query):
         new = pushed_quantity(_available(row), account.push_percentage)
         planned.append(
             PlannedItem(
@@ -79,6 +82,22 @@ def plan_mapped(account):
             )
         )
     return planned
+
+
+def count_items(account):
+    """How many items a manual sync of ``account`` would plan, without planning them.
+
+    For SKU-keyed platforms this is every warehouse SKU, since which of them the
+    platform has is known only when the job asks it.
+    """
+    if account.spec.capabilities.keeps_mapping_table:
+        query = select(func.count(ProductMapping.id)).where(
+            ProductMapping.account_id == account.id,
+            ProductMapping.warehouse_product_id.isnot(None),
+        )
+    else:
+        query = select(func.count(WarehouseProduct.id))
+    return db.session.scalar(query)
 
 
 def plan_by_sku(account, listings):
