@@ -238,6 +238,22 @@ def login_as(app):
     return login
 
 
+# a signed-in client per role
+@pytest.fixture
+def admin(login_as):
+    return login_as("admin")
+
+
+@pytest.fixture
+def operator(login_as):
+    return login_as("operator")
+
+
+@pytest.fixture
+def viewer(login_as):
+    return login_as("viewer")
+
+
 def run_cli(app, *args, input=None):
     """Run a command as ``flask --app wsgi ...`` would, through Flask's own group."""
     group = FlaskGroup(create_app=lambda: app, load_dotenv=False, set_debug_flag=False)

@@ -28,11 +28,6 @@ PERCENT_MESSAGE = "Push percentage must be a whole number from 0 to 100."
 
 
 @pytest.fixture
-def admin(login_as):
-    return login_as("admin")
-
-
-@pytest.fixture
 def channel(app):
     with app.app_context():
         return factories.channel(name="Web shops").id

@@ -9,11 +9,6 @@ MESSAGE = "already connects to this shop"
 
 
 @pytest.fixture
-def admin(login_as):
-    return login_as("admin")
-
-
-@pytest.fixture
 def channel(app):
     from tests import factories
 

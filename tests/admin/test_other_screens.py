@@ -13,21 +13,6 @@ from models import User, WarehouseProduct
 from tests import factories, pages
 
 
-@pytest.fixture
-def admin(login_as):
-    return login_as("admin")
-
-
-@pytest.fixture
-def operator(login_as):
-    return login_as("operator")
-
-
-@pytest.fixture
-def viewer(login_as):
-    return login_as("viewer")
-
-
 def on_hand(app, product_id):
     with app.app_context():
         return db.session.get(WarehouseProduct, product_id).on_hand

@@ -60,11 +60,6 @@ def world(app):
         }
 
 
-@pytest.fixture
-def admin(login_as):
-    return login_as("admin")
-
-
 def snapshot(app, redis_client):
     """Every row of every table, and every key of the job queue."""
     with app.app_context():

@@ -32,21 +32,6 @@ NOON = datetime(2026, 12, 3, 12, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def admin(login_as):
-    return login_as("admin")
-
-
-@pytest.fixture
-def operator(login_as):
-    return login_as("operator")
-
-
-@pytest.fixture
-def viewer(login_as):
-    return login_as("viewer")
-
-
-@pytest.fixture
 def make_account(app):
     """``make_account(platform, name, **fields)``: a stored account's id.
 
