@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from adapters import errors, registry
 from extensions import db
+from jobs.overlap import ReadAhead
 from models import EcAccount, SyncRun
 from models.sync_run import RETRY_PREFIX
 from models.account import CONNECTED, DISCONNECTED, PENDING
@@ -37,6 +38,8 @@ class AccountJob:
         self.account = None
         self.run_row = None
         self.recorder = None
+        # while platform calls run ahead in a thread of their own (see jobs.overlap)
+        self.ahead = None
 
     # helpers for perform()
 
@@ -63,7 +66,7 @@ class AccountJob:
             credentials,
             config=adapter_config(),
             recorder=self.recorder,
-            on_credentials=self._store_credentials,
+            on_credentials=self._on_credentials,
             # tests set a wait that returns at once; workers wait for real
             sleep=current_app.config.get("ADAPTER_SLEEP"),
         )
@@ -72,6 +75,19 @@ class AccountJob:
         token = getattr(self, "_credentials_token", None)
         db.session.refresh(self.account)
         return token is not None and self.account.credentials_encrypted != token
+
+    def read_ahead(self, batches):
+        """Walk ``batches`` (platform calls) ahead of the job's writes; see
+        :class:`jobs.overlap.ReadAhead`."""
+        self.ahead = ReadAhead(batches, name=f"run-{self.run_id}-platform")
+        return self.ahead
+
+    def _on_credentials(self, values, expires_at):
+        # the session belongs to the job's thread, even when the call comes from ahead
+        store = self._store_credentials
+        if self.ahead is not None:
+            store = self.ahead.in_job_thread(store)
+        return store(values, expires_at)
 
     def _store_credentials(self, values, expires_at):
         # renewed tokens are stored at once: a rotated refresh token must never be lost

@@ -28,13 +28,25 @@ class ManualStockSync(AccountJob):
         adapter = self.adapter()
         planned = self.selected(self.plan(adapter))
         writer = stock_push.OutcomeWriter(planned)
+        run = self.run_row
         # progress counts items, since each platform groups its batches its own way
-        self.run_row.advance(0, total=len(planned))
+        run.advance(0, total=len(planned))
+        # figures are set whole after each batch, so the loop never reads the run
+        # row back after a commit (another pass of an inbound push adds to them)
+        done, succeeded, failed = run.progress_done, run.succeeded, run.failed
+        skipped = run.skipped
         self.commit()
-        for outcomes in adapter.set_stock([p.item for p in planned]):
-            writer.apply(outcomes, self.run_row)
-            self.run_row.advance(len(outcomes))
-            self.commit()
+
+        # batch n+1 is on the wire while batch n's outcomes are written
+        batches = self.read_ahead(adapter.set_stock([p.item for p in planned]))
+        with batches:
+            for outcomes in batches:
+                writer.apply(outcomes)
+                run.progress_done = done = done + len(outcomes)
+                run.set_counts(
+                    succeeded + writer.pushed, failed + writer.refused, skipped
+                )
+                self.commit()
         self.account.last_stock_sync_at = utcnow()
         if writer.failures:
             self.run_row.error = "; ".join(writer.failures)

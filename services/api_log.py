@@ -1,5 +1,7 @@
 """Storing an adapter's call records as platform API log rows."""
 
+import threading
+
 from sqlalchemy import delete, insert
 
 from extensions import db
@@ -11,7 +13,8 @@ class ApiLogRecorder:
     """Collects an adapter's calls and writes them with the run's next commit.
 
     Rows are written in one insert per flush; the adapter has already removed secrets
-    from each record's path and reason.
+    from each record's path and reason. Records may arrive from another thread than
+    the one that flushes (platform calls made ahead of a job's writes).
     """
 
     def __init__(self, account_id, job_id=None):
@@ -19,29 +22,31 @@ class ApiLogRecorder:
         self.job_id = job_id
         self.pending = []
         self.failures = 0
+        self._lock = threading.Lock()
 
     def __call__(self, record):
-        self.pending.append(
-            {
-                "account_id": self.account_id,
-                "kind": record.kind,
-                "method": record.method,
-                "path": record.path,
-                "status_code": record.status_code,
-                "ok": record.ok,
-                "failure_reason": record.failure_reason,
-                "duration_ms": record.duration_ms,
-                "job_id": self.job_id,
-                "created_at": utcnow(),
-            }
-        )
-        if not record.ok:
-            self.failures += 1
+        row = {
+            "account_id": self.account_id,
+            "kind": record.kind,
+            "method": record.method,
+            "path": record.path,
+            "status_code": record.status_code,
+            "ok": record.ok,
+            "failure_reason": record.failure_reason,
+            "duration_ms": record.duration_ms,
+            "job_id": self.job_id,
+            "created_at": utcnow(),
+        }
+        with self._lock:
+            self.pending.append(row)
+            if not record.ok:
+                self.failures += 1
 
     def flush(self):
         """Add the pending rows to the current transaction."""
-        if self.pending:
+        with self._lock:
             rows, self.pending = self.pending, []
+        if rows:
             db.session.execute(insert(ApiLog), rows)
 
 

@@ -62,23 +62,35 @@ def plan_mapped(account, limit=None):
     )
     if limit:
         query = query.limit(limit)
+    percentage = account.push_percentage
     planned = []
-    for row in db.session.execute(query):
-        new = pushed_quantity(_available(row), account.push_percentage)
+    # rows unpacked as tuples: a push plans tens of thousands of them
+    for (
+        mapping_id,
+        listing_id,
+        sku,
+        parent_id,
+        inventory_item_id,
+        title,
+        current,
+        on_hand,
+        reserved,
+    ) in db.session.execute(query).tuples():
+        new = pushed_quantity(max(0, on_hand - reserved), percentage)
         planned.append(
             PlannedItem(
                 item=StockItem(
-                    key=row.listing_id,
+                    key=listing_id,
                     quantity=new,
-                    sku=row.platform_sku,
-                    parent_id=row.parent_id,
-                    inventory_item_id=row.inventory_item_id,
+                    sku=sku,
+                    parent_id=parent_id,
+                    inventory_item_id=inventory_item_id,
                 ),
-                sku=row.platform_sku,
-                title=row.title,
-                current=row.platform_quantity,
+                sku=sku,
+                title=title,
+                current=current,
                 new=new,
-                mapping_id=row.id,
+                mapping_id=mapping_id,
             )
         )
     return planned
@@ -150,50 +162,48 @@ def preview_by_sku(account, limit=None):
 
 
 class OutcomeWriter:
-    """Stores each item's outcome on its mapping and counts them on the run."""
+    """Stores each item's outcome on its mapping and counts the outcomes."""
 
     def __init__(self, planned):
         self.by_key = {p.item.key: p for p in planned}
         self.failures = []
+        self.pushed = 0
+        self.refused = 0
 
-    def apply(self, outcomes, run):
+    def apply(self, outcomes):
+        """Add one batch's outcomes to the session's transaction."""
         now = utcnow()
-        pushed, failed = [], []
+        stored, refused = [], []
         for outcome in outcomes:
             planned = self.by_key.get(outcome.key)
             if planned is None:
                 continue
             if outcome.ok:
-                pushed.append((planned, outcome))
-            else:
-                failed.append((planned, outcome))
-                if len(self.failures) < MAX_REPORTED_FAILURES:
-                    self.failures.append(
-                        f"{planned.sku or outcome.key}: {outcome.error}"
+                self.pushed += 1
+                if planned.mapping_id:
+                    stored.append(
+                        {
+                            "mapping_id": planned.mapping_id,
+                            "last_pushed_quantity": planned.new,
+                            "last_pushed_at": now,
+                            "platform_quantity": planned.new,
+                            "last_push_error": None,
+                        }
                     )
-        stored = [
-            {
-                "mapping_id": planned.mapping_id,
-                "last_pushed_quantity": planned.new,
-                "last_pushed_at": now,
-                "platform_quantity": planned.new,
-                "last_push_error": None,
-            }
-            for planned, _ in pushed
-            if planned.mapping_id
-        ]
-        refused = [
-            {
-                "mapping_id": planned.mapping_id,
-                "last_push_error": (outcome.error or "failed")[:500],
-            }
-            for planned, outcome in failed
-            if planned.mapping_id
-        ]
+                continue
+            self.refused += 1
+            if len(self.failures) < MAX_REPORTED_FAILURES:
+                self.failures.append(f"{planned.sku or outcome.key}: {outcome.error}")
+            if planned.mapping_id:
+                refused.append(
+                    {
+                        "mapping_id": planned.mapping_id,
+                        "last_push_error": (outcome.error or "failed")[:500],
+                    }
+                )
         # one UPDATE statement sent with all the rows of a kind (executemany)
         table = ProductMapping.__table__
         by_id = update(table).where(table.c.id == bindparam("mapping_id"))
         for rows in (stored, refused):
             if rows:
                 db.session.execute(by_id, rows)
-        run.count(succeeded=len(pushed), failed=len(failed))

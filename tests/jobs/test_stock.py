@@ -1,6 +1,7 @@
 """Manual Stock Sync and inbound push: the pushed figures, batches and outcomes."""
 
 import math
+import time
 
 from sqlalchemy import select
 
@@ -292,3 +293,32 @@ def test_a_restock_while_a_push_waits_asks_it_for_another_pass(
     assert "2 passes" in run.message
     # the note was used up: the next push makes one pass
     assert not actions.take_rerun(account.id, "inbound_push")
+
+
+def test_a_token_renewed_while_the_push_runs_is_stored(account_on, platforms, work):
+    # the push's platform calls run in a thread of their own; the renewal they make
+    # must still reach the account, or the rotated refresh token would be lost
+    before = platforms.stock(SHOPIFY, KOBE_TEST)
+    products = odd_products(sorted(before["by_sku"])[:6])
+    account = account_on(SHOPIFY, KOBE_TEST, push_percentage=PERCENT)
+    sync_mappings(account, work)
+    platforms.seed(SHOPIFY, KOBE_TEST, token_ttl=0.3)
+    time.sleep(0.4)
+    old = account.read_credentials()
+
+    run = queue_action(account, "stock_sync")
+    work()
+
+    assert run.status == "succeeded", run.error
+    assert run.succeeded == len(products)
+    db.session.refresh(account)
+    renewed = account.read_credentials()
+    assert renewed["access_token"] != old["access_token"]
+    assert renewed["refresh_token"] != old["refresh_token"]
+    # only the rotated refresh token renews the next, short-lived, token
+    time.sleep(0.4)
+    check = queue_action(account, "test_connection")
+    work()
+    assert check.status == "succeeded", check.error
+    db.session.refresh(account)
+    assert account.status == "connected"
