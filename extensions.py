@@ -29,9 +29,17 @@ csrf = CSRFProtect()
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_foreign_keys(dbapi_connection, connection_record):
-    """SQLite ignores foreign keys unless asked, per connection."""
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite settings that hold per connection.
+
+    Foreign keys are ignored unless asked. The write-ahead log lets the pages read
+    while a worker writes, and with it ``synchronous=NORMAL`` syncs the disk at
+    checkpoints rather than at every commit: a commit survives the process being
+    killed, and only a power cut can lose the last ones.
+    """
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
