@@ -1,8 +1,10 @@
 """Manual stock sync: every mapped listing's stock overwritten, in batches.
 
-The product's run is the ManualStockSync job. The floor is the same batch POSTs (the
-bodies the sandbox received from the product, each Shopify batch with a fresh
-idempotency key) sent again with a plain ``requests.Session``. The naive baseline is
+The product's run is the ManualStockSync job. The floor is the same work done bare:
+the same batch POSTs (the bodies the sandbox received from the product, each Shopify
+batch with a fresh idempotency key) sent again with a plain ``requests.Session``, then
+the rows the product wrote written again with one Core ``executemany`` per table and
+one commit: every mapping's outcome and the run's API log rows. The naive baseline is
 the same job sending one item per request, timed on a sample and projected.
 """
 
@@ -12,7 +14,7 @@ import uuid
 from dataclasses import replace
 
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
 
 from bench import data
 from bench.harness import clear_tables, median, timed
@@ -155,6 +157,54 @@ def plain_post(sandbox, platform, posts):
     return answered
 
 
+OUTCOME_COLUMNS = (
+    "last_pushed_quantity",
+    "last_pushed_at",
+    "platform_quantity",
+    "last_push_error",
+)
+
+
+def written_rows(app, account_id):
+    """The rows a product run wrote: (mapping outcomes, API log rows)."""
+    mappings = ProductMapping.__table__
+    logs = ApiLog.__table__
+    with app.app_context():
+        outcomes = [
+            {"mapping_id": row.id, **{c: row[c] for c in OUTCOME_COLUMNS}}
+            for row in db.session.execute(
+                select(mappings.c.id, *(mappings.c[c] for c in OUTCOME_COLUMNS))
+                .where(mappings.c.account_id == account_id)
+                .order_by(mappings.c.id)
+            ).mappings()
+        ]
+        log_rows = [
+            {k: v for k, v in row.items() if k != "id"}
+            for row in db.session.execute(select(logs).order_by(logs.c.id)).mappings()
+        ]
+        db.session.remove()
+    return outcomes, log_rows
+
+
+def bulk_write(app, outcomes, log_rows):
+    """The floor's writes: each table's rows in one executemany, one commit."""
+    mappings = ProductMapping.__table__
+    with app.app_context():
+        db.session.execute(
+            update(mappings).where(mappings.c.id == bindparam("mapping_id")), outcomes
+        )
+        db.session.execute(insert(ApiLog.__table__), log_rows)
+        db.session.commit()
+        db.session.remove()
+
+
+def floor(app, sandbox, platform, posts, outcomes, log_rows):
+    """The same POSTs, then the same rows written in bulk; return items answered."""
+    answered = plain_post(sandbox, platform, posts)
+    bulk_write(app, outcomes, log_rows)
+    return answered
+
+
 def measure(app, sandbox, platform, account_id, items, runs, naive_sample=None):
     shop, limit = PLATFORMS[platform]
     product_times, floor_times, wire_times = [], [], []
@@ -170,9 +220,15 @@ def measure(app, sandbox, platform, account_id, items, runs, naive_sample=None):
         product_times.append(seconds)
         counts = (len(posts), len(calls))
 
+        outcomes, log_rows = written_rows(app, account_id)
+        with app.app_context():
+            clear_tables("api_logs")
+            db.session.remove()
         if platform == "shopify":
             refill_points(sandbox)
-        floor_seconds, answered = timed(lambda: plain_post(sandbox, platform, posts))
+        floor_seconds, answered = timed(
+            lambda: floor(app, sandbox, platform, posts, outcomes, log_rows)
+        )
         if answered != items:
             raise RuntimeError(
                 f"The floor's batches answered {answered} of {items} items."
