@@ -98,3 +98,28 @@ def test_downgrade_then_upgrade_again_matches_the_models(fresh_app):
 
     assert run_cli(fresh_app, "db", "upgrade").exit_code == 0
     assert schema_differences(fresh_app) == []
+
+
+HEALTH_INDEXES = {
+    "ix_product_mappings_unmatched",
+    "ix_product_mappings_never_pushed",
+    "ix_product_mappings_push_failed",
+}
+
+
+def mapping_indexes(app):
+    with app.app_context():
+        names = {i["name"] for i in inspect(db.engine).get_indexes("product_mappings")}
+        db.engine.dispose()
+    return names
+
+
+def test_mapping_health_indexes_come_and_go_with_their_revision(fresh_app):
+    assert run_cli(fresh_app, "db", "upgrade").exit_code == 0
+    assert HEALTH_INDEXES <= mapping_indexes(fresh_app)
+
+    assert run_cli(fresh_app, "db", "downgrade", "b41f0c7d9e25").exit_code == 0
+    assert not HEALTH_INDEXES & mapping_indexes(fresh_app)
+
+    assert run_cli(fresh_app, "db", "upgrade").exit_code == 0
+    assert HEALTH_INDEXES <= mapping_indexes(fresh_app)

@@ -7,6 +7,7 @@ import pytest
 
 from extensions import db
 from models import EcAccount, SyncRun
+from services import stock_push
 from tests import factories, pages
 from tests.web import sections
 from tests.web.conftest import DETAILS, NOON
@@ -224,6 +225,37 @@ def test_inbound_push_block_counts_mapped_products(app, viewer, make_account):
     assert "Inbound Push Enabled Yes Push percentage 80%" in words
     assert "Mapped products 3 mapped · 1 unmatched · 3 never pushed" in words
     assert "Last sync 2026-12-02 12:00 UTC" in words
+
+
+def test_mapped_product_counts_follow_unmatching_pushing_and_failing(
+    app, viewer, make_account
+):
+    account_id = make_account("shopify")
+    other_id = make_account("woocommerce")
+    with app.app_context():
+        account = db.session.get(EcAccount, account_id)
+        other = db.session.get(EcAccount, other_id)
+        mappings = [
+            factories.product_mapping(account, factories.product()) for _ in range(5)
+        ]
+        # another account's mappings count for it alone
+        factories.product_mapping(other, None)
+        factories.product_mapping(other, factories.product(), last_push_error="No.")
+        first, second, third, fourth, _ = mappings
+        first.warehouse_product_id = None
+        second.last_pushed_at = NOON
+        third.last_pushed_at = NOON
+        third.last_push_error = "Not stocked at the location."
+        fourth.last_pushed_at = NOON
+        db.session.commit()
+        count = stock_push.count_items(account)
+
+    page = viewer.get(DETAILS.format(account_id))
+
+    assert sections.words(page, "mapped-products") == (
+        "4 mapped · 1 unmatched · 1 never pushed · 1 failed last push"
+    )
+    assert count == 4
 
 
 def test_no_mapped_products_comes_with_the_hint(app, viewer, make_account):
