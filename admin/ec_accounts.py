@@ -14,7 +14,8 @@ from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_admin.helpers import get_form_data, get_redirect_target
 from flask_admin.model.template import LinkRowAction
 from flask_login import current_user
-from markupsafe import Markup
+from jinja2 import pass_context
+from markupsafe import Markup, escape
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
@@ -24,6 +25,7 @@ from admin.account_actions import AccountActionsMixin
 from admin.base import SecureModelView
 from admin.fields import SlotListField, TimezoneField, WholeNumberField
 from admin.formatters import status_tag
+from admin.rows import RenderedOnce, url_for_row
 from models import EcAccount, ShippingTypeMapping
 from models.account import STATUSES
 from models.user import OPERATOR
@@ -144,27 +146,32 @@ def _status_formatter(view, context, model, name):
     return status_tag(model.status)
 
 
+# the list's formatters run for every row shown, so they build their markup with
+# f-strings and escape() rather than the much slower Markup.format
+
+OFF = Markup('<span class="text-muted">off</span>')
+
+
 def _fetch_formatter(view, context, model, name):
     if not model.fetch_enabled:
-        return Markup('<span class="text-muted">off</span>')
+        return OFF
     when = (
         model.next_fetch_at.strftime("%Y-%m-%d %H:%M UTC")
         if model.next_fetch_at
         else "-"
     )
-    return Markup("on &middot; next {}").format(when)
+    return Markup(f"on &middot; next {escape(when)}")
 
 
 def _push_formatter(view, context, model, name):
     if not model.push_enabled:
-        return Markup('<span class="text-muted">off</span>')
-    return Markup("on &middot; {}%").format(model.push_percentage)
+        return OFF
+    return Markup(f"on &middot; {escape(model.push_percentage)}%")
 
 
 def _name_formatter(view, context, model, name):
-    return Markup('<a href="{}">{}</a>').format(
-        view.get_url(".details_view", id=model.id), model.display_name
-    )
+    url = url_for_row(f"{view.endpoint}.details_view", model.id)
+    return Markup(f'<a href="{escape(url)}">{escape(model.display_name)}</a>')
 
 
 def _platform_formatter(view, context, model, name):
@@ -180,6 +187,7 @@ def _credentials_formatter(view, context, model, name):
 
 
 class EcAccountView(AccountActionsMixin, SecureModelView):
+    list_template = "admin/ec_accounts/list.html"
     column_list = (
         "platform",
         "display_name",
@@ -324,7 +332,35 @@ class EcAccountView(AccountActionsMixin, SecureModelView):
                     "fa fa-trash", "delete/confirm/?id={row_id}", title="Delete account"
                 )
             )
-        return actions
+        # view, edit and delete links differ by the row id alone
+        return [RenderedOnce(action) for action in actions]
+
+    @pass_context
+    def list_row_html(self, context, row):
+        """The cells of one list row: its checkbox, its actions and its columns.
+
+        The same markup as Flask-Admin's ``list_row`` block, which this list
+        replaces; no column here is editable in the list. Built with f-strings and
+        :func:`escape`, several times faster than ``Markup.format`` on 50 rows.
+        """
+        row_id = escape(self.get_pk_value(row))
+        cells = []
+        if context.resolve("actions"):
+            title = escape(gettext("Select record"))
+            cells.append(
+                '<td><input type="checkbox" name="rowid" class="action-checkbox" '
+                f'value="{row_id}" title="{title}" /></td>'
+            )
+        if self.column_display_actions:
+            links = "".join(
+                escape(action.render_ctx(context, row_id, row))
+                for action in context.resolve("list_row_actions")
+            )
+            cells.append(f'<td class="list-buttons-column">{links}</td>')
+        for column, _ in context.resolve("list_columns"):
+            value = escape(self.get_list_value(context, row, column))
+            cells.append(f'<td class="col-{escape(column)}">{value}</td>')
+        return Markup("".join(cells))
 
     column_filters = (
         FilterEqual(EcAccount.platform, "Platform", options=registry.choices),

@@ -11,9 +11,10 @@ STATUS_CLASSES = {
 
 
 def status_tag(status):
-    return Markup('<span class="badge badge-{}">{}</span>').format(
-        STATUS_CLASSES.get(status, "light"), escape(status.capitalize())
-    )
+    # every list row shows one: an f-string, several times faster than Markup.format
+    colour = escape(STATUS_CLASSES.get(status, "light"))
+    label = escape(status.capitalize())
+    return Markup(f'<span class="badge badge-{colour}">{label}</span>')
 
 
 def account_link(view, context, model, name):
