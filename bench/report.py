@@ -356,8 +356,14 @@ single-item calls need at least 980 seconds more than the projection shows.""",
 Statements are counted with an engine event listener over one request each; times
 are medians of requests interleaved with `/healthz`, after three warm-up rounds. The
 detail page row shows, in brackets, the median time of the one statement whose work
-grows with the data: the mapping health counts (a single COUNT ... FILTER over the
-account's mappings).""",
+grows with the data: the mapping health counts. Each count there is a subquery of its
+own meant to be read from an index: the total from the index on the account,
+unmatched, never pushed and failed last push from partial indexes holding only those
+mappings. The list builds each of its 50 rows in one call: the view, edit and delete
+links and the name's link differ by the row id alone, so they are made once per page,
+and the cells use f-strings instead of `Markup.format`. Around their content both
+pages render Flask-Admin's layout and menus: the list with no row to show took about
+three times `/healthz` in profiling runs.""",
     "memory": """\
 Each import runs as a worker would: a process of its own (`python -m
 bench.import_worker`) that builds the app and runs the FetchOrders job once. Its peak
@@ -386,16 +392,12 @@ as is. Where each platform call takes longer than the sandbox's few milliseconds
 the same bookkeeping is a smaller share of a run.""",
     "pages": """\
 **Why the target is missed.** The floor answers a small JSON document after one
-`SELECT 1` and a Redis PING. The pages render Flask-Admin's layout and menus around
-their content: in profiles, rendering the templates is about half of the detail
-page's time at the small size, and the list spends about half a millisecond per row
-shown (50 rows a page) in Flask-Admin's list template, with under a millisecond of
-SQL. The statement counts stay the same at both sizes, so neither page loads rows it
-does not show; the one cost that grows with the data is the mapping health counts in
-brackets, which are exact counts over all of the account's mappings on every view.
-Keeping those counts on the account would make them constant, but every writer of
-mappings (mapping sync, stock pushes, edits in the mapping screen) would have to
-maintain them; left as is.""",
+`SELECT 1` and a Redis PING; the pages render Flask-Admin's layout and menus around
+their content, which alone takes about three times that. Of what grows with the data,
+the total of the mapping health counts still reads one index entry per mapping of
+the account; the other counts read only the mappings they count. Keeping the counts
+on the account would make them constant, but every writer of mappings (mapping sync,
+stock pushes, edits in the mapping screen) would have to maintain them; left as is.""",
     "memory": """\
 **Why the target is missed.** The peak grew with the number of orders imported; see
 the table for by how much.""",
