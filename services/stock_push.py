@@ -5,9 +5,11 @@ with a mapping table push every mapped listing; platforms keyed by seller SKU pu
 warehouse SKU the platform has, found by listing it at run time.
 """
 
+import json
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Integer, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from adapters.types import StockItem
 from extensions import db
@@ -160,6 +162,55 @@ def preview_by_sku(account, limit=None):
     ]
 
 
+def _pairs(pushed):
+    """``(mapping id, figure)`` pairs as a derived table bound in one or two
+    parameters, so one UPDATE stores a whole batch."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids, figures = zip(*pushed)
+        return (
+            func.unnest(
+                bindparam("ids", list(ids), type_=ARRAY(Integer)),
+                bindparam("figures", list(figures), type_=ARRAY(Integer)),
+            )
+            .table_valued("id", "figure")
+            .render_derived()
+        )
+    # SQLite reads them from one JSON array of [id, figure] pairs
+    each = func.json_each(bindparam("pairs", json.dumps(pushed))).table_valued("value")
+    return select(
+        func.json_extract(each.c.value, "$[0]").label("id"),
+        func.json_extract(each.c.value, "$[1]").label("figure"),
+    ).subquery()
+
+
+def _mark_pushed(pushed, now):
+    """Store ``(mapping id, figure)`` pairs as pushed at ``now``, in one statement
+    (rather than one per item, which costs the worker time on every row)."""
+    table = ProductMapping.__table__
+    rows = _pairs(pushed)
+    db.session.execute(
+        update(table)
+        .where(table.c.id == rows.c.id)
+        .values(
+            last_pushed_quantity=rows.c.figure,
+            platform_quantity=rows.c.figure,
+            last_pushed_at=now,
+            last_push_error=None,
+        )
+    )
+
+
+def _mark_refused(refused):
+    """Store ``(mapping id, reason)`` pairs as refused by the platform."""
+    table = ProductMapping.__table__
+    db.session.execute(
+        update(table)
+        .where(table.c.id == bindparam("mapping_id"))
+        .values(last_push_error=bindparam("reason")),
+        [{"mapping_id": id_, "reason": reason} for id_, reason in refused],
+    )
+
+
 class OutcomeWriter:
     """Stores each item's outcome on its mapping and counts the outcomes."""
 
@@ -171,8 +222,7 @@ class OutcomeWriter:
 
     def apply(self, outcomes):
         """Add one batch's outcomes to the session's transaction."""
-        now = utcnow()
-        stored, refused = [], []
+        pushed, refused = [], []
         for outcome in outcomes:
             planned = self.by_key.get(outcome.key)
             if planned is None:
@@ -180,29 +230,14 @@ class OutcomeWriter:
             if outcome.ok:
                 self.pushed += 1
                 if planned.mapping_id:
-                    stored.append(
-                        {
-                            "mapping_id": planned.mapping_id,
-                            "last_pushed_quantity": planned.new,
-                            "last_pushed_at": now,
-                            "platform_quantity": planned.new,
-                            "last_push_error": None,
-                        }
-                    )
+                    pushed.append((planned.mapping_id, planned.new))
                 continue
             self.refused += 1
             if len(self.failures) < MAX_REPORTED_FAILURES:
                 self.failures.append(f"{planned.sku or outcome.key}: {outcome.error}")
             if planned.mapping_id:
-                refused.append(
-                    {
-                        "mapping_id": planned.mapping_id,
-                        "last_push_error": (outcome.error or "failed")[:500],
-                    }
-                )
-        # one UPDATE statement sent with all the rows of a kind (executemany)
-        table = ProductMapping.__table__
-        by_id = update(table).where(table.c.id == bindparam("mapping_id"))
-        for rows in (stored, refused):
-            if rows:
-                db.session.execute(by_id, rows)
+                refused.append((planned.mapping_id, (outcome.error or "failed")[:500]))
+        if pushed:
+            _mark_pushed(pushed, utcnow())
+        if refused:
+            _mark_refused(refused)
