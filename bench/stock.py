@@ -3,9 +3,9 @@
 The product's run is the ManualStockSync job. The floor is the same work done bare:
 the same batch POSTs (the bodies the sandbox received from the product, each Shopify
 batch with a fresh idempotency key) sent again with a plain ``requests.Session``, then
-the rows the product wrote written again with one Core ``executemany`` per table and
-one commit: every mapping's outcome and the run's API log rows. The naive baseline is
-the same job sending one item per request, timed on a sample and projected.
+the rows the product wrote written again in raw SQL with one commit: every mapping's
+outcome in one statement, the run's API log rows in one executemany. The naive
+baseline is the same job sending one item per request, timed on a sample and projected.
 """
 
 import math
@@ -14,7 +14,7 @@ import uuid
 from dataclasses import replace
 
 import requests
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, insert, select
 
 from bench import data
 from bench.harness import clear_tables, median, timed
@@ -157,27 +157,45 @@ def plain_post(sandbox, platform, posts):
     return answered
 
 
-OUTCOME_COLUMNS = (
-    "last_pushed_quantity",
-    "last_pushed_at",
-    "platform_quantity",
-    "last_push_error",
+# the columns a push writes on each mapping, after its id
+OUTCOMES = (
+    "id, last_pushed_quantity, last_pushed_at, platform_quantity, last_push_error"
 )
+RAW_UPDATE = {
+    # every row's values as five arrays, joined in one UPDATE
+    "postgresql": """
+        UPDATE product_mappings AS m
+        SET last_pushed_quantity = v.quantity, last_pushed_at = v.pushed_at,
+            platform_quantity = v.shown, last_push_error = v.error
+        FROM unnest(%s::integer[], %s::integer[], %s::timestamptz[], %s::integer[],
+                    %s::varchar[]) AS v(id, quantity, pushed_at, shown, error)
+        WHERE m.id = v.id""",
+    # one prepared statement run over every row by sqlite3's executemany, in C
+    "sqlite": """
+        UPDATE product_mappings
+        SET last_pushed_quantity = ?, last_pushed_at = ?, platform_quantity = ?,
+            last_push_error = ?
+        WHERE id = ?""",
+}
 
 
 def written_rows(app, account_id):
-    """The rows a product run wrote: (mapping outcomes, API log rows)."""
-    mappings = ProductMapping.__table__
+    """The rows a product run wrote, as the floor writes them again: (the mapping
+    outcomes as the driver's raw parameters, the API log rows)."""
     logs = ApiLog.__table__
     with app.app_context():
-        outcomes = [
-            {"mapping_id": row.id, **{c: row[c] for c in OUTCOME_COLUMNS}}
-            for row in db.session.execute(
-                select(mappings.c.id, *(mappings.c[c] for c in OUTCOME_COLUMNS))
-                .where(mappings.c.account_id == account_id)
-                .order_by(mappings.c.id)
-            ).mappings()
-        ]
+        connection = db.session.connection()
+        dialect = db.engine.dialect.name
+        mark = "%s" if dialect == "postgresql" else "?"
+        rows = connection.exec_driver_sql(
+            f"SELECT {OUTCOMES} FROM product_mappings WHERE account_id = {mark} "
+            "ORDER BY id",
+            (account_id,),
+        ).all()
+        if dialect == "postgresql":
+            outcomes = tuple(list(column) for column in zip(*rows))
+        else:
+            outcomes = [(*row[1:], row[0]) for row in rows]
         log_rows = [
             {k: v for k, v in row.items() if k != "id"}
             for row in db.session.execute(select(logs).order_by(logs.c.id)).mappings()
@@ -187,12 +205,11 @@ def written_rows(app, account_id):
 
 
 def bulk_write(app, outcomes, log_rows):
-    """The floor's writes: each table's rows in one executemany, one commit."""
-    mappings = ProductMapping.__table__
+    """The floor's writes, in raw SQL: every mapping's outcome in one statement, the
+    API log rows in one executemany, and one commit."""
     with app.app_context():
-        db.session.execute(
-            update(mappings).where(mappings.c.id == bindparam("mapping_id")), outcomes
-        )
+        connection = db.session.connection()
+        connection.exec_driver_sql(RAW_UPDATE[db.engine.dialect.name], outcomes)
         db.session.execute(insert(ApiLog.__table__), log_rows)
         db.session.commit()
         db.session.remove()
