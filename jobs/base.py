@@ -10,6 +10,7 @@ import logging
 
 from flask import current_app
 from rq import get_current_job
+from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 
 from adapters import errors, registry
@@ -48,6 +49,25 @@ class AccountJob:
         if self.recorder is not None:
             self.recorder.flush()
         db.session.commit()
+
+    def save_progress(self, done, succeeded=0, failed=0, skipped=0):
+        """Set the run's progress and counts whole, in the current transaction.
+
+        One plain UPDATE: a loop that calls this after every batch neither reads the
+        run row back after each commit nor has the ORM work out what changed.
+        """
+        db.session.execute(
+            update(SyncRun)
+            .where(SyncRun.id == self.run_id)
+            .values(
+                progress_done=done,
+                succeeded=succeeded,
+                failed=failed,
+                skipped=skipped,
+                total=succeeded + failed + skipped,
+            )
+            .execution_options(synchronize_session=False)
+        )
 
     def adapter(self):
         account = self.account

@@ -31,8 +31,7 @@ class ManualStockSync(AccountJob):
         run = self.run_row
         # progress counts items, since each platform groups its batches its own way
         run.advance(0, total=len(planned))
-        # figures are set whole after each batch, so the loop never reads the run
-        # row back after a commit (another pass of an inbound push adds to them)
+        # another pass of an inbound push adds to what the first counted
         done, succeeded, failed = run.progress_done, run.succeeded, run.failed
         skipped = run.skipped
         self.commit()
@@ -42,9 +41,9 @@ class ManualStockSync(AccountJob):
         with batches:
             for outcomes in batches:
                 writer.apply(outcomes)
-                run.progress_done = done = done + len(outcomes)
-                run.set_counts(
-                    succeeded + writer.pushed, failed + writer.refused, skipped
+                done += len(outcomes)
+                self.save_progress(
+                    done, succeeded + writer.pushed, failed + writer.refused, skipped
                 )
                 self.commit()
         self.account.last_stock_sync_at = utcnow()

@@ -84,18 +84,10 @@ class SyncRun(db.Model):
             self.progress_total = total
 
     def count(self, succeeded=0, failed=0, skipped=0):
-        self.set_counts(
-            (self.succeeded or 0) + succeeded,
-            (self.failed or 0) + failed,
-            (self.skipped or 0) + skipped,
-        )
-
-    def set_counts(self, succeeded=0, failed=0, skipped=0):
-        """Set the item counts whole; unlike :meth:`count` it reads nothing back."""
-        self.succeeded = succeeded
-        self.failed = failed
-        self.skipped = skipped
-        self.total = succeeded + failed + skipped
+        self.succeeded = (self.succeeded or 0) + succeeded
+        self.failed = (self.failed or 0) + failed
+        self.skipped = (self.skipped or 0) + skipped
+        self.total = self.succeeded + self.failed + self.skipped
 
     def finish(self, status=None, message=None, error=None, now=None):
         """End the run; without a status it is 'partial' when some items failed."""
