@@ -10,7 +10,7 @@ import logging
 
 from flask import current_app
 from rq import get_current_job
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import DBAPIError
 
 from adapters import errors, registry
@@ -24,6 +24,20 @@ from services.actions import ACTIONS
 from services.platforms import adapter_config
 
 logger = logging.getLogger(__name__)
+
+# built once: a statement built anew for every batch costs more than running it
+_runs = SyncRun.__table__
+SAVE_PROGRESS = (
+    update(_runs)
+    .where(_runs.c.id == bindparam("run_id"))
+    .values(
+        progress_done=bindparam("done"),
+        succeeded=bindparam("succeeded"),
+        failed=bindparam("failed"),
+        skipped=bindparam("skipped"),
+        total=bindparam("total"),
+    )
+)
 
 
 class JobSkipped(Exception):
@@ -57,16 +71,15 @@ class AccountJob:
         run row back after each commit nor has the ORM work out what changed.
         """
         db.session.execute(
-            update(SyncRun)
-            .where(SyncRun.id == self.run_id)
-            .values(
-                progress_done=done,
-                succeeded=succeeded,
-                failed=failed,
-                skipped=skipped,
-                total=succeeded + failed + skipped,
-            )
-            .execution_options(synchronize_session=False)
+            SAVE_PROGRESS,
+            {
+                "run_id": self.run_id,
+                "done": done,
+                "succeeded": succeeded,
+                "failed": failed,
+                "skipped": skipped,
+                "total": succeeded + failed + skipped,
+            },
         )
 
     def adapter(self):

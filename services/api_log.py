@@ -9,6 +9,10 @@ from models import ApiLog
 from models.base import utcnow
 
 
+# built once, since a recorder writes after every batch of a long job
+INSERT_ROWS = insert(ApiLog.__table__)
+
+
 class ApiLogRecorder:
     """Collects an adapter's calls and writes them with the run's next commit.
 
@@ -47,7 +51,7 @@ class ApiLogRecorder:
         with self._lock:
             rows, self.pending = self.pending, []
         if rows:
-            db.session.execute(insert(ApiLog), rows)
+            db.session.execute(INSERT_ROWS, rows)
 
 
 def prune(before):

@@ -7,6 +7,7 @@ warehouse SKU the platform has, found by listing it at run time.
 
 import json
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import Integer, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -162,42 +163,52 @@ def preview_by_sku(account, limit=None):
     ]
 
 
-def _pairs(pushed):
-    """``(mapping id, figure)`` pairs as a derived table bound in one or two
-    parameters, so one UPDATE stores a whole batch."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        ids, figures = zip(*pushed)
-        return (
+@cache
+def _mark_pushed_statement(dialect):
+    """One UPDATE that stores a batch of ``(mapping id, figure)`` pairs, built once
+    per database kind (building and caching a statement costs more than running it).
+
+    PostgreSQL takes the pairs as two integer arrays joined with ``unnest``; SQLite as
+    one JSON array of pairs read with ``json_each``.
+    """
+    if dialect == "postgresql":
+        pairs = (
             func.unnest(
-                bindparam("ids", list(ids), type_=ARRAY(Integer)),
-                bindparam("figures", list(figures), type_=ARRAY(Integer)),
+                bindparam("ids", type_=ARRAY(Integer)),
+                bindparam("figures", type_=ARRAY(Integer)),
             )
             .table_valued("id", "figure")
             .render_derived()
         )
-    # SQLite reads them from one JSON array of [id, figure] pairs
-    each = func.json_each(bindparam("pairs", json.dumps(pushed))).table_valued("value")
-    return select(
-        func.json_extract(each.c.value, "$[0]").label("id"),
-        func.json_extract(each.c.value, "$[1]").label("figure"),
-    ).subquery()
+    else:
+        each = func.json_each(bindparam("pairs")).table_valued("value")
+        pairs = select(
+            func.json_extract(each.c.value, "$[0]").label("id"),
+            func.json_extract(each.c.value, "$[1]").label("figure"),
+        ).subquery()
+    table = ProductMapping.__table__
+    return (
+        update(table)
+        .where(table.c.id == pairs.c.id)
+        .values(
+            last_pushed_quantity=pairs.c.figure,
+            platform_quantity=pairs.c.figure,
+            last_pushed_at=bindparam("now"),
+            last_push_error=None,
+        )
+    )
 
 
 def _mark_pushed(pushed, now):
     """Store ``(mapping id, figure)`` pairs as pushed at ``now``, in one statement
-    (rather than one per item, which costs the worker time on every row)."""
-    table = ProductMapping.__table__
-    rows = _pairs(pushed)
-    db.session.execute(
-        update(table)
-        .where(table.c.id == rows.c.id)
-        .values(
-            last_pushed_quantity=rows.c.figure,
-            platform_quantity=rows.c.figure,
-            last_pushed_at=now,
-            last_push_error=None,
-        )
-    )
+    (one per item would cost the worker time on every row)."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        ids, figures = zip(*pushed)
+        values = {"ids": list(ids), "figures": list(figures)}
+    else:
+        values = {"pairs": json.dumps(pushed)}
+    db.session.execute(_mark_pushed_statement(dialect), {**values, "now": now})
 
 
 def _mark_refused(refused):
