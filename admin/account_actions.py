@@ -17,7 +17,7 @@ from admin.base import filtered_list_url, row_id
 from extensions import db
 from models import EcAccount, SyncRun
 from models.user import ADMIN, OPERATOR
-from services import account_page, actions, lost_runs, stock_push
+from services import account_page, actions, lost_runs, mapping_health, stock_push
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class AccountActionsMixin:
             self.details_template,
             account=account,
             credentials=account.masked_credentials(),
-            health=account_page.mapping_health(account.id)
+            health=mapping_health.of_account(account)
             if caps.keeps_mapping_table
             else None,
             runs=runs,

@@ -14,7 +14,7 @@ from extensions import db
 from models import WarehouseProduct
 from models.catalog import sku_key
 from models.user import OPERATOR
-from services import actions, stock
+from services import actions, mapping_health, stock
 
 
 class ReceiveStockForm(CSRFForm):
@@ -75,6 +75,11 @@ class WarehouseProductView(SecureModelView):
         if current_user.has_role(OPERATOR):
             actions_shown = actions_shown + [self.receive_action]
         return actions_shown
+
+    def on_model_delete(self, model):
+        # the product's mappings become unmatched: their accounts are recounted in
+        # the transaction that deletes it (the single delete and the list action)
+        mapping_health.unmatch_product(model.id)
 
     def edit_form(self, obj=None):
         form = super().edit_form(obj)

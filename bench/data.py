@@ -21,6 +21,7 @@ from models.account import CONNECTED
 from models.catalog import sku_key
 from sandbox import shopify as fake_shopify
 from sandbox import woocommerce as fake_woocommerce
+from services import mapping_health
 from services.platforms import adapter_config
 
 SHOPIFY_SHOP = fake_shopify.DEMO_SHOP
@@ -134,6 +135,8 @@ def map_listings(account_row, listings):
         if listing.sku and listing.sku.strip()
     ]
     db.session.execute(insert(ProductMapping), rows)
+    # as every writer of mappings does
+    mapping_health.recount(account_row.id)
     db.session.commit()
     return len(rows)
 

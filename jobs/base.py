@@ -19,7 +19,7 @@ from jobs.overlap import ReadAhead
 from models import EcAccount, SyncRun
 from models.sync_run import RETRY_PREFIX
 from models.account import CONNECTED, DISCONNECTED, PENDING
-from services import api_log, lost_runs
+from services import api_log, lost_runs, mapping_health
 from services.actions import ACTIONS
 from services.platforms import adapter_config
 
@@ -46,6 +46,9 @@ class JobSkipped(Exception):
 
 class AccountJob:
     action = ""
+    # a job that writes product mappings recounts the account's mapping health when
+    # it ends, however it ends, with the run's final state
+    writes_mappings = False
 
     def __init__(self, account_id, run_id):
         self.account_id = account_id
@@ -63,6 +66,13 @@ class AccountJob:
         if self.recorder is not None:
             self.recorder.flush()
         db.session.commit()
+
+    def _commit_end(self):
+        """Commit the run's end; a job that writes mappings recounts them with it, so
+        its account's counts include every mapping it committed before it ended."""
+        if self.writes_mappings:
+            mapping_health.recount(self.account_id)
+        self.commit()
 
     def save_progress(self, done, succeeded=0, failed=0, skipped=0):
         """Set the run's progress and counts whole, in the current transaction.
@@ -181,7 +191,7 @@ class AccountJob:
                 return self._retry_or_fail(renewed)
             self.account.set_status(DISCONNECTED, error.reason)
             self.run_row.finish("failed", error=error.reason)
-            self.commit()
+            self._commit_end()
             logger.warning("account %s disconnected: %s", self.account_id, error.reason)
             return self.run_row.status
         except (errors.TransientError, errors.RateLimited) as error:
@@ -191,7 +201,7 @@ class AccountJob:
             db.session.rollback()
             reason = getattr(error, "reason", str(error))
             self.run_row.finish("failed", error=reason)
-            self.commit()
+            self._commit_end()
             logger.warning("run %s failed: %s", self.run_id, reason)
             return self.run_row.status
         except Exception as error:
@@ -205,7 +215,7 @@ class AccountJob:
             self.account.set_status(CONNECTED, None)
         # the items that failed (a partial push) stay on the run as its error
         self.run_row.finish(message=message, error=self.run_row.error)
-        self.commit()
+        self._commit_end()
         logger.info(
             "run %s: %s for account %s ended %s",
             self.run_id,
@@ -221,11 +231,11 @@ class AccountJob:
         if job is not None and job.retries_left:
             self.run_row.status = "queued"
             self.run_row.message = RETRY_PREFIX + error.reason
-            self.commit()
+            self._commit_end()
             logger.warning("run %s will retry: %s", self.run_id, error.reason)
             raise error
         self.run_row.finish("failed", error=error.reason)
-        self.commit()
+        self._commit_end()
         return self.run_row.status
 
     def _end_quietly(self, reason):
@@ -269,6 +279,21 @@ class AccountJob:
         except Exception:
             db.session.rollback()
             logger.exception("could not record the failure of run %s", self.run_id)
+        if self.writes_mappings:
+            self._recount_after_failure()
+
+    def _recount_after_failure(self):
+        """Recount the mappings after an unexpected failure, on its own: what the
+        job committed before it still counts, and a failing recount (the database
+        gone, say) must not hide the job's own error."""
+        try:
+            mapping_health.recount(self.account_id)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            logger.exception(
+                "could not recount the mappings of account %s", self.account_id
+            )
 
 
 def run_job(job_class, account_id, run_id):

@@ -64,6 +64,20 @@ class EcAccount(db.Model):
     push_percentage: Mapped[int] = mapped_column(Integer, default=100)
     last_stock_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # the mapping health counts as of mappings_counted_at, recounted by every writer
+    # of mappings (services.mapping_health); a new account has none, counted now
+    mappings_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    mappings_unmatched: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0"
+    )
+    mappings_never_pushed: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0"
+    )
+    mappings_failed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    mappings_counted_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=utcnow
+    )
+
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow

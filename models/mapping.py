@@ -2,45 +2,17 @@
 
 from datetime import datetime
 
-from sqlalchemy import (
-    Boolean,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    UniqueConstraint,
-    func,
-    select,
-    text,
-)
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.base import UTCDateTime, utcnow
-
-# the mapping health counts of an account, each read from an index of its own rows;
-# the WHERE of each is repeated word for word by services.account_page
-UNMATCHED = "warehouse_product_id IS NULL"
-NEVER_PUSHED = "warehouse_product_id IS NOT NULL AND last_pushed_at IS NULL"
-PUSH_FAILED = "last_push_error IS NOT NULL"
-
-
-def _partial_index(name, where):
-    return Index(
-        name,
-        "account_id",
-        sqlite_where=text(where),
-        postgresql_where=text(where),
-    )
 
 
 class ProductMapping(db.Model):
     __tablename__ = "product_mappings"
     __table_args__ = (
         UniqueConstraint("account_id", "listing_id", name="uq_product_mapping_listing"),
-        _partial_index("ix_product_mappings_unmatched", UNMATCHED),
-        _partial_index("ix_product_mappings_never_pushed", NEVER_PUSHED),
-        _partial_index("ix_product_mappings_push_failed", PUSH_FAILED),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,12 +44,3 @@ class ProductMapping(db.Model):
 
     def __str__(self):
         return f"{self.platform_sku or self.listing_id}"
-
-
-def count_of(account_id, where=None):
-    """A subquery counting the account's mappings, or those matching ``where`` (one
-    of the conditions above, so that the count is read from its partial index)."""
-    query = select(func.count()).where(ProductMapping.account_id == account_id)
-    if where is not None:
-        query = query.where(text(where))
-    return query.scalar_subquery()

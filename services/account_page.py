@@ -1,12 +1,9 @@
 """What the account detail page shows, gathered in a fixed number of queries."""
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select
 
 from extensions import db
 from models import ApiLog, SyncRun
-from models.mapping import NEVER_PUSHED, PUSH_FAILED, UNMATCHED, count_of
 from services import stock_push
 from services.actions import ACTIONS
 
@@ -14,33 +11,6 @@ RUNS_PER_ACTION = 5
 FAILED_CALLS = 10
 PREVIEW_ROWS = 50
 PAGE_ACTIONS = ("fetch_orders", "sync_mappings", "stock_sync")
-
-
-@dataclass(frozen=True)
-class MappingHealth:
-    total: int
-    unmatched: int
-    never_pushed: int
-    failed: int
-
-
-def mapping_health(account_id):
-    """The account's mapping counts, exact, in one statement.
-
-    Each count is a subquery of its own so that the database answers it from an
-    index alone: the total from the index on ``account_id``, the others from the
-    partial indexes whose WHERE they repeat (see :mod:`models.mapping`). Their work
-    grows with the rows counted, the total's with all of the account's mappings.
-    """
-    row = db.session.execute(
-        select(
-            count_of(account_id),
-            count_of(account_id, UNMATCHED),
-            count_of(account_id, NEVER_PUSHED),
-            count_of(account_id, PUSH_FAILED),
-        )
-    ).one()
-    return MappingHealth(*row)
 
 
 def recent_runs(account_id):

@@ -17,7 +17,6 @@ from extensions import db
 from models import ProductMapping, WarehouseProduct
 from models.base import utcnow
 from models.catalog import sku_key
-from models.mapping import UNMATCHED, count_of
 
 MAX_REPORTED_FAILURES = 20
 
@@ -107,8 +106,10 @@ def count_items(account):
     platform has is known only when the job asks it.
     """
     if account.spec.capabilities.keeps_mapping_table:
-        # the matched ones, as all less the unmatched: both are read from indexes
-        query = select(count_of(account.id) - count_of(account.id, UNMATCHED))
+        query = select(func.count()).where(
+            ProductMapping.account_id == account.id,
+            ProductMapping.warehouse_product_id.isnot(None),
+        )
     else:
         query = select(func.count(WarehouseProduct.id))
     return db.session.scalar(query)

@@ -24,6 +24,7 @@ from models import (
     User,
     WarehouseProduct,
 )
+from services import mapping_health
 
 PASSWORD = "correct horse battery"
 # one cheap hash for every test user: the real hash is slow on purpose
@@ -119,8 +120,10 @@ def shipping_mapping(account, platform_code=None, method=None):
 
 
 def product_mapping(account, product=None, listing_id=None, **fields):
+    """A mapping of ``account``, whose mapping health is recounted, as every writer
+    of mappings does."""
     n = _next()
-    return _save(
+    mapping = _save(
         ProductMapping(
             account=account,
             warehouse_product=product,
@@ -130,6 +133,9 @@ def product_mapping(account, product=None, listing_id=None, **fields):
             **fields,
         )
     )
+    mapping_health.recount(account.id)
+    db.session.commit()
+    return mapping
 
 
 def order(account, platform_order_id=None, lines=(), **fields):

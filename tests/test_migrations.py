@@ -105,6 +105,33 @@ HEALTH_INDEXES = {
     "ix_product_mappings_never_pushed",
     "ix_product_mappings_push_failed",
 }
+BEFORE_SNAPSHOT = "c5d83a1f6e20"
+SNAPSHOT = ["total", "unmatched", "never_pushed", "failed"]
+
+# an account with six mappings (one unmatched, two matched never pushed, one failed
+# last push) and one without any, written as SQL at the revision before the snapshot
+ROWS = """
+INSERT INTO sales_channels (id, code, name) VALUES (1, 'web', 'Web');
+INSERT INTO warehouse_products (id, sku, sku_key, name, on_hand, reserved)
+    VALUES (1, 'A-1', 'a-1', 'A', 5, 0);
+INSERT INTO ec_accounts (id, platform, display_name, sales_channel_id, status,
+    fetch_enabled, fetch_slots, timezone, push_enabled, push_percentage, created_at,
+    updated_at)
+VALUES
+    (1, 'shopify', 'Mapped', 1, 'pending', false, '[]', 'UTC', false, 100,
+        '2026-12-01 09:00:00', '2026-12-01 09:00:00'),
+    (2, 'shopify', 'Empty', 1, 'pending', false, '[]', 'UTC', false, 100,
+        '2026-12-01 09:00:00', '2026-12-01 09:00:00');
+INSERT INTO product_mappings (account_id, listing_id, warehouse_product_id,
+    matched_manually, last_pushed_at, last_push_error, created_at)
+VALUES
+    (1, 'L1', NULL, false, NULL, NULL, '2026-12-01 09:00:00'),
+    (1, 'L2', 1, false, NULL, NULL, '2026-12-01 09:00:00'),
+    (1, 'L3', 1, false, NULL, 'Refused.', '2026-12-01 09:00:00'),
+    (1, 'L4', 1, false, '2026-12-02 09:00:00', NULL, '2026-12-01 09:00:00'),
+    (1, 'L5', 1, false, '2026-12-02 09:00:00', NULL, '2026-12-01 09:00:00'),
+    (1, 'L6', 1, false, '2026-12-02 09:00:00', NULL, '2026-12-01 09:00:00');
+"""
 
 
 def mapping_indexes(app):
@@ -114,12 +141,73 @@ def mapping_indexes(app):
     return names
 
 
-def test_mapping_health_indexes_come_and_go_with_their_revision(fresh_app):
-    assert run_cli(fresh_app, "db", "upgrade").exit_code == 0
-    assert HEALTH_INDEXES <= mapping_indexes(fresh_app)
+def account_columns(app):
+    with app.app_context():
+        names = {c["name"] for c in inspect(db.engine).get_columns("ec_accounts")}
+        db.engine.dispose()
+    return names
 
-    assert run_cli(fresh_app, "db", "downgrade", "b41f0c7d9e25").exit_code == 0
+
+def run_sql(app, script):
+    with app.app_context():
+        with db.engine.begin() as connection:
+            for statement in script.split(";"):
+                if statement.strip():
+                    connection.exec_driver_sql(statement)
+        db.engine.dispose()
+
+
+def mapping_count(app):
+    with app.app_context():
+        with db.engine.connect() as connection:
+            count = connection.exec_driver_sql(
+                "SELECT COUNT(*) FROM product_mappings"
+            ).scalar()
+        db.engine.dispose()
+    return count
+
+
+def snapshots(app):
+    columns = ", ".join(f"mappings_{name}" for name in SNAPSHOT)
+    with app.app_context():
+        with db.engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                f"SELECT id, {columns}, mappings_counted_at FROM ec_accounts "
+                "ORDER BY id"
+            ).all()
+        db.engine.dispose()
+    return rows
+
+
+def test_the_snapshot_revision_counts_existing_mappings_and_drops_the_indexes(
+    fresh_app,
+):
+    assert run_cli(fresh_app, "db", "upgrade", BEFORE_SNAPSHOT).exit_code == 0
+    assert HEALTH_INDEXES <= mapping_indexes(fresh_app)
+    run_sql(fresh_app, ROWS)
+
+    result = run_cli(fresh_app, "db", "upgrade")
+
+    assert result.exit_code == 0, result.output
     assert not HEALTH_INDEXES & mapping_indexes(fresh_app)
+    (mapped, *counts, mapped_at), (empty, *no_counts, empty_at) = snapshots(fresh_app)
+    assert (mapped, counts) == (1, [6, 1, 2, 1])
+    assert (empty, no_counts) == (2, [0, 0, 0, 0])
+    assert mapped_at is not None and empty_at is not None
+
+
+def test_the_snapshot_revision_goes_down_and_up_again_keeping_mappings(fresh_app):
+    assert run_cli(fresh_app, "db", "upgrade", BEFORE_SNAPSHOT).exit_code == 0
+    run_sql(fresh_app, ROWS)
+    assert run_cli(fresh_app, "db", "upgrade").exit_code == 0
+
+    result = run_cli(fresh_app, "db", "downgrade", BEFORE_SNAPSHOT)
+
+    assert result.exit_code == 0, result.output
+    assert HEALTH_INDEXES <= mapping_indexes(fresh_app)
+    assert not {f"mappings_{name}" for name in SNAPSHOT} & account_columns(fresh_app)
+    assert mapping_count(fresh_app) == 6
 
     assert run_cli(fresh_app, "db", "upgrade").exit_code == 0
-    assert HEALTH_INDEXES <= mapping_indexes(fresh_app)
+    assert [row[1:5] for row in snapshots(fresh_app)] == [(6, 1, 2, 1), (0, 0, 0, 0)]
+    assert schema_differences(fresh_app) == []

@@ -7,7 +7,7 @@ import pytest
 
 from extensions import db
 from models import EcAccount, SyncRun
-from services import stock_push
+from services import mapping_health, stock_push
 from tests import factories, pages
 from tests.web import sections
 from tests.web.conftest import DETAILS, NOON
@@ -227,9 +227,7 @@ def test_inbound_push_block_counts_mapped_products(app, viewer, make_account):
     assert "Last sync 2026-12-02 12:00 UTC" in words
 
 
-def test_mapped_product_counts_follow_unmatching_pushing_and_failing(
-    app, viewer, make_account
-):
+def test_mapped_product_counts_are_those_of_the_last_recount(app, viewer, make_account):
     account_id = make_account("shopify")
     other_id = make_account("woocommerce")
     with app.app_context():
@@ -248,14 +246,91 @@ def test_mapped_product_counts_follow_unmatching_pushing_and_failing(
         third.last_push_error = "Not stocked at the location."
         fourth.last_pushed_at = NOON
         db.session.commit()
+        # the page shows the counts as of the last recount...
+        stale = viewer.get(DETAILS.format(account_id))
+        # ...which every writer of mappings makes when it ends
+        mapping_health.recount(account_id)
+        db.session.commit()
+        counted_at = db.session.get(EcAccount, account_id).mappings_counted_at
         count = stock_push.count_items(account)
 
     page = viewer.get(DETAILS.format(account_id))
 
+    assert sections.words(stale, "mapped-products").startswith("5 mapped · 5 never")
     assert sections.words(page, "mapped-products") == (
-        "4 mapped · 1 unmatched · 1 never pushed · 1 failed last push"
+        "4 mapped · 1 unmatched · 1 never pushed · 1 failed last push "
+        f"as of {counted_at:%Y-%m-%d %H:%M} UTC; recounted when a sync or push ends"
     )
     assert count == 4
+
+
+def test_an_account_never_counted_is_counted_for_the_page(app, viewer, make_account):
+    account_id = make_account("shopify")
+    with app.app_context():
+        account = db.session.get(EcAccount, account_id)
+        factories.product_mapping(account, factories.product())
+        factories.product_mapping(account, None)
+        account.mappings_counted_at = None
+        account.mappings_total = 0
+        db.session.commit()
+
+    page = viewer.get(DETAILS.format(account_id))
+
+    assert sections.words(page, "mapped-products") == (
+        "1 mapped · 1 unmatched · 1 never pushed"
+    )
+
+
+def test_deleting_a_product_unmatches_its_mappings_on_the_page(
+    app, admin, make_account
+):
+    account_id = make_account("shopify")
+    other_id = make_account("woocommerce")
+    with app.app_context():
+        account = db.session.get(EcAccount, account_id)
+        other = db.session.get(EcAccount, other_id)
+        kept, deleted = factories.product(), factories.product()
+        factories.product_mapping(account, kept)
+        factories.product_mapping(account, deleted)
+        factories.product_mapping(other, deleted)
+        deleted_id = deleted.id
+    token = pages.csrf_token(admin.get("/admin/products/"))
+
+    response = admin.post(
+        "/admin/products/delete/",
+        data={"id": deleted_id, "csrf_token": token},
+        follow_redirects=True,
+    )
+
+    assert response.status_code == 200
+    assert sections.words(
+        admin.get(DETAILS.format(account_id)), "mapped-products"
+    ).startswith("1 mapped · 1 unmatched · 1 never pushed as of")
+    assert sections.words(
+        admin.get(DETAILS.format(other_id)), "mapped-products"
+    ).startswith("0 mapped · 1 unmatched as of")
+
+
+def test_deleting_products_from_the_list_recounts_their_accounts(
+    app, admin, make_account
+):
+    account_id = make_account("shopify")
+    with app.app_context():
+        account = db.session.get(EcAccount, account_id)
+        products = [factories.product() for _ in range(3)]
+        for product in products:
+            factories.product_mapping(account, product)
+        ids = [str(product.id) for product in products[:2]]
+    token = pages.csrf_token(admin.get("/admin/products/"))
+
+    admin.post(
+        "/admin/products/action/",
+        data={"action": "delete", "rowid": ids, "csrf_token": token},
+    )
+
+    assert sections.words(
+        admin.get(DETAILS.format(account_id)), "mapped-products"
+    ).startswith("1 mapped · 2 unmatched · 1 never pushed as of")
 
 
 def test_no_mapped_products_comes_with_the_hint(app, viewer, make_account):
