@@ -11,6 +11,8 @@ from models.base import UTCDateTime, utcnow
 
 class ProductMapping(db.Model):
     __tablename__ = "product_mappings"
+    # on PostgreSQL the table keeps 15% of each page free (migration f3c1a9e57b20), so
+    # a stock push rewrites a mapping's outcome columns in place
     __table_args__ = (
         UniqueConstraint("account_id", "listing_id", name="uq_product_mapping_listing"),
     )

@@ -211,3 +211,30 @@ def test_the_snapshot_revision_goes_down_and_up_again_keeping_mappings(fresh_app
     assert run_cli(fresh_app, "db", "upgrade").exit_code == 0
     assert [row[1:5] for row in snapshots(fresh_app)] == [(6, 1, 2, 1), (0, 0, 0, 0)]
     assert schema_differences(fresh_app) == []
+
+
+def fill_factor(app):
+    """The fill factor PostgreSQL keeps for product_mappings; None for the default."""
+    with app.app_context():
+        with db.engine.connect() as connection:
+            options = connection.exec_driver_sql(
+                "SELECT reloptions FROM pg_class "
+                "WHERE oid = 'product_mappings'::regclass"
+            ).scalar()
+        db.engine.dispose()
+    found = [o.split("=", 1)[1] for o in options or [] if o.startswith("fillfactor=")]
+    return int(found[0]) if found else None
+
+
+def test_product_mappings_leave_room_for_in_place_updates_on_postgresql(fresh_app):
+    assert run_cli(fresh_app, "db", "upgrade").exit_code == 0
+    if fresh_app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite has no fill factor; the revision must simply pass over it
+        assert mapping_count(fresh_app) == 0
+        return
+    assert fill_factor(fresh_app) == 85
+
+    assert run_cli(fresh_app, "db", "downgrade", "e7a4b2c9d1f3").exit_code == 0
+    assert fill_factor(fresh_app) is None
+    assert run_cli(fresh_app, "db", "upgrade").exit_code == 0
+    assert fill_factor(fresh_app) == 85
