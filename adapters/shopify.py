@@ -928,11 +928,12 @@ class ShopifyAdapter(PlatformAdapter):
         Shopify applied the rest (it applies nothing when any item is refused).
         """
         modern = self.api_version >= CHANGE_FROM_VERSION
+        location_id = _gid("Location", location)
         quantities = []
         for item in items:
             quantity = {
                 "inventoryItemId": _gid("InventoryItem", item.inventory_item_id),
-                "locationId": _gid("Location", location),
+                "locationId": location_id,
                 "quantity": int(item.quantity),
             }
             if modern:

@@ -1,13 +1,18 @@
 """Pushing warehouse stock to the platforms: the manual overwrite and inbound push."""
 
+import time
 from dataclasses import replace
 
+from adapters import errors
 from jobs.base import AccountJob, run_job
 from models.base import utcnow
 from services import actions, stock_push
 
 # passes an inbound push makes at most for restocks that arrive while it runs
 MAX_EXTRA_PASSES = 3
+# a push commits its outcomes and progress at most this often (seconds): after every
+# batch when the platform is slower than that, a few batches at a time when it is not
+COMMIT_INTERVAL = 0.25
 
 
 class ManualStockSync(AccountJob):
@@ -37,16 +42,29 @@ class ManualStockSync(AccountJob):
         skipped = run.skipped
         self.commit()
 
+        def save(done):
+            self.save_progress(
+                done, succeeded + writer.pushed, failed + writer.refused, skipped
+            )
+            self.commit()
+
         # batch n+1 is on the wire while batch n's outcomes are written
         batches = self.read_ahead(adapter.set_stock([p.item for p in planned]))
+        saved_at, saved = time.monotonic(), done
         with batches:
-            for outcomes in batches:
-                writer.apply(outcomes)
-                done += len(outcomes)
-                self.save_progress(
-                    done, succeeded + writer.pushed, failed + writer.refused, skipped
-                )
-                self.commit()
+            try:
+                for outcomes in batches:
+                    writer.apply(outcomes)
+                    done += len(outcomes)
+                    if time.monotonic() - saved_at >= COMMIT_INTERVAL:
+                        save(done)
+                        saved_at, saved = time.monotonic(), done
+            except errors.AdapterError:
+                # what the platform took before it failed stays recorded
+                save(done)
+                raise
+        if done != saved:
+            save(done)
         self.account.last_stock_sync_at = utcnow()
         if writer.failures:
             self.run_row.error = "; ".join(writer.failures)

@@ -5,7 +5,7 @@ import pytest
 from extensions import db
 from jobs import base
 from models import EcAccount
-from services import mapping_health
+from services import mapping_health, stock_push
 from services.demo import demo_products
 from tests import factories
 from tests.jobs.conftest import KOBE_LAB, KOBE_TEST, OSAKA, SHOPIFY, WOO, queue_action
@@ -106,17 +106,17 @@ def test_a_push_that_fails_midway_counts_what_it_pushed(
     account = account_on(SHOPIFY, KOBE_TEST)
     queue_action(account, "sync_mappings")
     work()
-    # the shop's token is revoked once the push has committed its first batch
-    commits = []
-    commit = base.AccountJob.commit
+    # the shop's token is revoked once the push has recorded its first batch
+    batches = []
+    apply = stock_push.OutcomeWriter.apply
 
-    def revoke_after_the_first_batch(job):
-        commit(job)
-        commits.append(job.action)
-        if job.action == "stock_sync" and commits.count("stock_sync") == 3:
+    def revoke_after_the_first_batch(writer, outcomes):
+        apply(writer, outcomes)
+        batches.append(len(outcomes))
+        if len(batches) == 1:
             platforms.revoke(SHOPIFY, KOBE_TEST)
 
-    monkeypatch.setattr(base.AccountJob, "commit", revoke_after_the_first_batch)
+    monkeypatch.setattr(stock_push.OutcomeWriter, "apply", revoke_after_the_first_batch)
 
     run = queue_action(account, "stock_sync")
     work()

@@ -3,9 +3,12 @@
 import math
 import time
 
+import pytest
 from sqlalchemy import select
 
 from extensions import db
+from jobs import base
+from jobs import stock as stock_jobs
 from models import ProductMapping, WarehouseProduct
 from models.account import DISCONNECTED
 from services import actions, stock
@@ -322,3 +325,37 @@ def test_a_token_renewed_while_the_push_runs_is_stored(account_on, platforms, wo
     assert check.status == "succeeded", check.error
     db.session.refresh(account)
     assert account.status == "connected"
+
+
+@pytest.mark.parametrize(
+    ("interval", "saved"),
+    [
+        # a platform slower than the interval: progress saved after every batch
+        (0, [7, 14, 17]),
+        # one faster than it: the batches are saved together at the end
+        (3600, [17]),
+    ],
+)
+def test_progress_is_saved_per_batch_unless_batches_come_faster(
+    account_on, platforms, jobs_app, work, monkeypatch, interval, saved
+):
+    monkeypatch.setitem(jobs_app.config, "SHOPIFY_STOCK_BATCH", 7)
+    monkeypatch.setattr(stock_jobs, "COMMIT_INTERVAL", interval)
+    odd_products(sorted(platforms.stock(SHOPIFY, KOBE_TEST)["by_sku"])[:17])
+    account = account_on(SHOPIFY, KOBE_TEST, push_percentage=PERCENT)
+    sync_mappings(account, work)
+    seen = []
+    save_progress = base.AccountJob.save_progress
+
+    def noting(job, done, *counts):
+        seen.append(done)
+        return save_progress(job, done, *counts)
+
+    monkeypatch.setattr(base.AccountJob, "save_progress", noting)
+
+    run = queue_action(account, "stock_sync")
+    work()
+
+    assert run.status == "succeeded", run.error
+    assert seen == saved
+    assert (run.progress_done, run.succeeded) == (17, 17)
