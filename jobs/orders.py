@@ -30,13 +30,17 @@ class FetchOrders(AccountJob):
         since, until = self.window()
         # reservations are summed once for the run, not once per page
         importer = OrderImporter(self.account, defer_reservations=True)
-        imported = 0
+        imported = pages_done = orders_done = 0
+        # page n+1 is fetched while page n is written
+        pages = self.read_ahead(adapter.fetch_orders(since, until))
         try:
-            for page in adapter.fetch_orders(since, until):
-                imported += importer.import_page(page)
-                self.run_row.advance(1)
-                self.run_row.count(succeeded=len(page))
-                self.commit()
+            with pages:
+                for page in pages:
+                    imported += importer.import_page(page)
+                    pages_done += 1
+                    orders_done += len(page)
+                    self.save_progress(pages_done, succeeded=orders_done)
+                    self.commit()
         except errors.AdapterError:
             # the pages saved before the platform failed hold their stock all the same
             importer.refresh_reservations()

@@ -55,6 +55,14 @@ class OrderImporter:
 
     def __init__(self, account, defer_reservations=False):
         self.account = account
+        # what every order row repeats, read once: after each commit the account's
+        # attributes would otherwise be loaded again for the next page
+        self.order_fields = {
+            "account_id": account.id,
+            "platform": account.platform,
+            "account_name": account.display_name,
+            "sales_channel_id": account.sales_channel_id,
+        }
         self.defer_reservations = defer_reservations
         self._touched = set()
         self.shipping = {
@@ -70,7 +78,7 @@ class OrderImporter:
                     select(
                         ProductMapping.listing_id, ProductMapping.warehouse_product_id
                     ).where(
-                        ProductMapping.account_id == self.account.id,
+                        ProductMapping.account_id == self.order_fields["account_id"],
                         ProductMapping.warehouse_product_id.isnot(None),
                     )
                 ).all()
@@ -92,8 +100,9 @@ class OrderImporter:
         return self._by_sku
 
     def _product_for(self, line, by_sku):
-        if line.listing_id and line.listing_id in self._listing_products():
-            return self._listing_products()[line.listing_id]
+        product = self._listing_products().get(line.listing_id)
+        if product is not None:
+            return product
         return by_sku.get(sku_key(line.sku)) if line.sku else None
 
     def import_page(self, orders):
@@ -109,7 +118,7 @@ class OrderImporter:
         orders = list(latest.values())
 
         by_sku = self._sku_products(
-            {sku_key(l.sku) for o in orders for l in o.lines if l.sku}
+            {sku_key(line.sku) for o in orders for line in o.lines if line.sku}
         )
         now = utcnow()
         order_rows = []
@@ -120,10 +129,7 @@ class OrderImporter:
             code = order.shipping_code
             order_rows.append(
                 {
-                    "account_id": self.account.id,
-                    "platform": self.account.platform,
-                    "account_name": self.account.display_name,
-                    "sales_channel_id": self.account.sales_channel_id,
+                    **self.order_fields,
                     "platform_order_id": order.order_id,
                     "number": order.number[:64],
                     "status": (order.status or "")[:40],
@@ -169,7 +175,7 @@ class OrderImporter:
             ids = dict(
                 db.session.execute(
                     select(Order.platform_order_id, Order.id).where(
-                        Order.account_id == self.account.id,
+                        Order.account_id == self.order_fields["account_id"],
                         Order.platform_order_id.in_([o.order_id for o in orders]),
                     )
                 ).all()
