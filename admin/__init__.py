@@ -10,6 +10,7 @@ from admin.ec_accounts import EcAccountView
 from admin.mappings import ProductMappingView
 from admin.orders import OrderView
 from admin.products import WarehouseProductView
+from admin.layout_cache import admin_menu, admin_static_url
 from admin.users import UserView
 from extensions import db
 from models import (
@@ -90,4 +91,6 @@ def init_app(app):
     admin.add_view(UserView(User, session, name="Users", endpoint="users"))
     admin.add_link(AdminMenuLink(name="Jobs (RQ)", url="/rq/"))
     admin.init_app(app)
+    app.add_template_global(admin_static_url)
+    app.add_template_global(admin_menu)
     return admin

@@ -49,6 +49,18 @@ class CSRFForm(FlaskForm):
         super().__init__(*args, **kwargs)
 
 
+def signed_in_with(role):
+    """Whether the signed-in user has ``role`` or above, asked once per request.
+
+    Every admin page asks it for each item of its menu; the answer is kept on the
+    request (not on ``g``, which requests share while a test holds an app context).
+    """
+    answers = request.environ.setdefault("ecadmin.roles", {})
+    if role not in answers:
+        answers[role] = current_user.is_authenticated and current_user.has_role(role)
+    return answers[role]
+
+
 class RoleGate:
     """Mixin deciding access by role for Flask-Admin views.
 
@@ -60,7 +72,7 @@ class RoleGate:
     write_role = ADMIN
 
     def is_accessible(self):
-        return current_user.is_authenticated and current_user.has_role(self.read_role)
+        return signed_in_with(self.read_role)
 
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
@@ -68,7 +80,7 @@ class RoleGate:
         abort(403)
 
     def can_write(self):
-        return current_user.is_authenticated and current_user.has_role(self.write_role)
+        return signed_in_with(self.write_role)
 
     def required_role(self, name):
         """The role a Flask-Admin view method ``name`` needs."""
@@ -78,7 +90,7 @@ class RoleGate:
         refusal = super()._handle_view(name, **kwargs)
         if refusal is not None:
             return refusal
-        if not current_user.has_role(self.required_role(name)):
+        if not signed_in_with(self.required_role(name)):
             abort(403)
         return None
 
@@ -238,4 +250,4 @@ class AdminMenuLink(MenuLink):
     """A menu link shown to admins only."""
 
     def is_accessible(self):
-        return current_user.is_authenticated and current_user.has_role(ADMIN)
+        return signed_in_with(ADMIN)
