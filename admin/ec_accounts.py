@@ -16,6 +16,7 @@ from flask_admin.model.template import LinkRowAction
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup, escape
+from sqlalchemy.orm import load_only
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
@@ -25,7 +26,7 @@ from admin.account_actions import AccountActionsMixin
 from admin.base import SecureModelView
 from admin.fields import SlotListField, TimezoneField, WholeNumberField
 from admin.formatters import status_tag
-from admin.rows import RenderedOnce, url_for_row
+from admin.rows import ListRows, RenderedOnce, url_for_row
 from models import EcAccount, ShippingTypeMapping
 from models.account import STATUSES
 from models.user import OPERATOR
@@ -178,6 +179,25 @@ def _platform_formatter(view, context, model, name):
     return model.platform_label
 
 
+# the account columns the list's cells and links read
+LIST_LOADS = (
+    EcAccount.id,
+    EcAccount.platform,
+    EcAccount.display_name,
+    EcAccount.sales_channel_id,
+    EcAccount.status,
+    EcAccount.fetch_enabled,
+    EcAccount.next_fetch_at,
+    EcAccount.push_enabled,
+    EcAccount.push_percentage,
+)
+
+# list columns whose formatter always returns text, so the list calls it directly
+DIRECT_COLUMNS = frozenset(
+    ("display_name", "status", "fetch_enabled", "push_enabled", "platform")
+)
+
+
 def _credentials_formatter(view, context, model, name):
     rows = Markup("").join(
         Markup("<div><strong>{}</strong>: <code>{}</code></div>").format(label, value)
@@ -218,6 +238,14 @@ class EcAccountView(AccountActionsMixin, SecureModelView):
         ("push_enabled", "push_percentage"),
     )
     column_default_sort = "display_name"
+
+    def get_query(self):
+        query = super().get_query()
+        if request.endpoint == f"{self.endpoint}.index_view":
+            # the list reads only what it shows: no credentials, times or counts
+            query = query.options(load_only(*LIST_LOADS))
+        return query
+
     column_formatters = {
         "display_name": _name_formatter,
         "status": _status_formatter,
@@ -336,31 +364,9 @@ class EcAccountView(AccountActionsMixin, SecureModelView):
         return [RenderedOnce(action) for action in actions]
 
     @pass_context
-    def list_row_html(self, context, row):
-        """The cells of one list row: its checkbox, its actions and its columns.
-
-        The same markup as Flask-Admin's ``list_row`` block, which this list
-        replaces; no column here is editable in the list. Built with f-strings and
-        :func:`escape`, several times faster than ``Markup.format`` on 50 rows.
-        """
-        row_id = escape(self.get_pk_value(row))
-        cells = []
-        if context.resolve("actions"):
-            title = escape(gettext("Select record"))
-            cells.append(
-                '<td><input type="checkbox" name="rowid" class="action-checkbox" '
-                f'value="{row_id}" title="{title}" /></td>'
-            )
-        if self.column_display_actions:
-            links = "".join(
-                escape(action.render_ctx(context, row_id, row))
-                for action in context.resolve("list_row_actions")
-            )
-            cells.append(f'<td class="list-buttons-column">{links}</td>')
-        for column, _ in context.resolve("list_columns"):
-            value = escape(self.get_list_value(context, row, column))
-            cells.append(f'<td class="col-{escape(column)}">{value}</td>')
-        return Markup("".join(cells))
+    def list_rows_html(self, context, rows):
+        """The list's rows, built in one call (see :class:`admin.rows.ListRows`)."""
+        return ListRows(self, context, DIRECT_COLUMNS).html(rows)
 
     column_filters = (
         FilterEqual(EcAccount.platform, "Platform", options=registry.choices),
