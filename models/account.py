@@ -42,7 +42,8 @@ class EcAccount(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(30))
-    display_name: Mapped[str] = mapped_column(String(100))
+    # indexed for the account list, which is ordered by it
+    display_name: Mapped[str] = mapped_column(String(100), index=True)
     sales_channel_id: Mapped[int] = mapped_column(
         ForeignKey("sales_channels.id", ondelete="RESTRICT")
     )
