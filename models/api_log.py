@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -16,6 +16,16 @@ class ApiLog(db.Model):
     __table_args__ = (
         Index("ix_api_logs_account_newest", "account_id", "created_at", "id"),
         Index("ix_api_logs_newest", "created_at"),
+        # an account page's recent failed calls, read without a healthy account's
+        # other calls; the condition is the one SQLAlchemy writes for ok.is_(False)
+        Index(
+            "ix_api_logs_account_failed",
+            "account_id",
+            "created_at",
+            "id",
+            postgresql_where=text("ok IS false"),
+            sqlite_where=text("ok IS 0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
