@@ -86,3 +86,28 @@ def test_a_wrong_id_posted_deletes_nothing(app, admin, bad):
         # the valid id beside the wrong one was deleted as asked
         assert count(WarehouseProduct) == 0
         assert db.session.scalars(select(User.role)).all() == ["admin"]
+
+
+def _menu(page):
+    """Whether the main menu offers Users, and the link it marks as the screen shown."""
+    html = page.get_data(as_text=True)
+    menu = html[
+        html.index('<ul class="nav navbar-nav mr-auto">') : html.index(
+            '<ul class="nav navbar-nav navbar-right">'
+        )
+    ]
+    active = menu[menu.index('<li class="active">') :]
+    link = active[active.index('href="') + 6 :]
+    return 'href="/admin/users/"' in menu, link[: link.index('"')]
+
+
+def test_the_menu_follows_the_role_and_the_screen_from_request_to_request(
+    app, login_as
+):
+    viewer, admin = login_as("viewer"), login_as("admin")
+
+    # the menus are built once per role and screen: each request still gets its own
+    assert _menu(admin.get("/admin/ec-accounts/")) == (True, "/admin/ec-accounts/")
+    assert _menu(viewer.get("/admin/ec-accounts/")) == (False, "/admin/ec-accounts/")
+    assert _menu(viewer.get("/admin/orders/")) == (False, "/admin/orders/")
+    assert _menu(admin.get("/admin/orders/")) == (True, "/admin/orders/")
