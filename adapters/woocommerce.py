@@ -543,6 +543,9 @@ def _positive_id(value):
 
 def _whole(value):
     """``value`` as an int when it is a whole number (also "3" or 3.0), else None."""
+    if type(value) is int:
+        # the common case, and bool (a subclass of int) is not it
+        return value
     if value is None or isinstance(value, bool):
         return None
     try:

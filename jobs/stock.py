@@ -1,7 +1,6 @@
 """Pushing warehouse stock to the platforms: the manual overwrite and inbound push."""
 
 import time
-from dataclasses import replace
 
 from adapters import errors
 from jobs.base import AccountJob, run_job
@@ -92,7 +91,7 @@ class InboundPush(ManualStockSync):
             for page in adapter.list_listings()
             for listing in page
         }
-        return [replace(p, current=shown.get(p.item.key)) for p in planned]
+        return [p._replace(current=shown.get(p.item.key)) for p in planned]
 
     def selected(self, planned):
         return [p for p in planned if p.current is not None and p.new > p.current]
