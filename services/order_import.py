@@ -11,14 +11,14 @@ end (summing walks every line of a product, so a run of many pages sums once).
 
 from contextlib import contextmanager
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import any_, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from extensions import db
 from models import Order, OrderLine, ProductMapping, WarehouseProduct
 from models.base import utcnow
 from models.catalog import sku_key
-
 
 # products whose reservations one statement sums
 RESERVATION_CHUNK = 1000
@@ -43,6 +43,18 @@ def _planned_for_its_values():
     yield
     if postgres:
         db.session.execute(text("SET LOCAL plan_cache_mode = DEFAULT"))
+
+
+def _one_of(column, values):
+    """``column IN values``; on PostgreSQL ``column = ANY(array)``, one parameter.
+
+    A page's ids as one array keep the statement's text and parameters the same
+    from page to page, so the server plans it quickly and its plan fits any page.
+    """
+    values = list(values)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 class OrderImporter:
@@ -176,7 +188,7 @@ class OrderImporter:
                 db.session.execute(
                     select(Order.platform_order_id, Order.id).where(
                         Order.account_id == self.order_fields["account_id"],
-                        Order.platform_order_id.in_([o.order_id for o in orders]),
+                        _one_of(Order.platform_order_id, [o.order_id for o in orders]),
                     )
                 ).all()
             )
@@ -206,7 +218,7 @@ class OrderImporter:
                 OrderLine.order_id,
                 OrderLine.platform_line_id,
                 OrderLine.warehouse_product_id,
-            ).where(OrderLine.order_id.in_(order_ids))
+            ).where(_one_of(OrderLine.order_id, order_ids))
         ).all()
         stale = [
             row.id

@@ -11,7 +11,7 @@ from tests.conftest import TEST_POSTGRES_URL
 from tests.faults.conftest import WOO_HOST, WORKER_APPLICATION_NAME
 from tests.faults.processes import wait_for
 
-ORDERS = 800
+ORDERS = 2000
 LINES = 2
 PAGE = 100
 
@@ -52,7 +52,7 @@ def test_a_dropped_connection_fails_the_attempt_and_the_retry_completes_it(
     stack.sandbox.control(
         "POST", f"woocommerce/{WOO_HOST}/seed", json={"orders": ORDERS, "lines": LINES}
     )
-    stack.sandbox.fault("woocommerce", WOO_HOST, "slow", count=40, delay=0.1)
+    stack.sandbox.fault("woocommerce", WOO_HOST, "slow", count=60, delay=0.1)
     stack.start_worker()
     client = stack.client()
 
@@ -60,13 +60,20 @@ def test_a_dropped_connection_fails_the_attempt_and_the_retry_completes_it(
     [run] = stack.runs(account_id)
     wait_for(lambda: stack.run(run.id).progress_done >= 2, 30, "two pages")
 
-    # end the worker's session inside a page, until the run notices
-    def dropped():
-        terminate_busy_worker_sessions(admin_engine)
+    # end the worker's session once, inside a page: a page is written in a few
+    # milliseconds while the next is fetched, so look for one often
+    wait_for(
+        lambda: terminate_busy_worker_sessions(admin_engine),
+        20,
+        "a worker session inside a page",
+        interval=0.002,
+    )
+
+    def noticed():
         current = stack.run(run.id)
         return current if current.status != "running" else None
 
-    interrupted = wait_for(dropped, 20, "the run to notice the lost connection")
+    interrupted = wait_for(noticed, 20, "the run to notice the lost connection")
 
     assert interrupted.status == "queued", (interrupted.message, interrupted.error)
     assert interrupted.message.startswith(
