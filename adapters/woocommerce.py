@@ -20,7 +20,6 @@ from adapters.base import (
     CredentialField,
     PlatformAdapter,
     PlatformSpec,
-    batches,
 )
 from adapters.http import parse_json
 from adapters.registry import register
@@ -277,6 +276,9 @@ class WooCommerceAdapter(PlatformAdapter):
 
         :returns: an iterator of one list of :class:`StockOutcome` per batch.
         """
+        size = max(1, min(self.stock_batch, MAX_BATCH))
+        # items wait in a group per endpoint; a full group is sent at once, so the
+        # first request leaves before the last item is read
         groups = {}
         refused = []
         for item in items:
@@ -298,19 +300,17 @@ class WooCommerceAdapter(PlatformAdapter):
                 )
             else:
                 parent = str(item.parent_id) if item.parent_id is not None else None
+                group = groups.setdefault(parent, {})
                 # the last quantity asked for a listing wins
-                groups.setdefault(parent, {})[str(item.key)] = quantity
+                group[str(item.key)] = quantity
+                if len(group) >= size:
+                    yield self._send_stock(_stock_path(parent), list(group.items()))
+                    group.clear()
+        for parent, group in groups.items():
+            if group:
+                yield self._send_stock(_stock_path(parent), list(group.items()))
         if refused:
             yield refused
-
-        size = max(1, min(self.stock_batch, MAX_BATCH))
-        for parent, quantities in groups.items():
-            if parent is None:
-                path = "/products/batch"
-            else:
-                path = f"/products/{parent}/variations/batch"
-            for chunk in batches(quantities.items(), size):
-                yield self._send_stock(path, chunk)
 
     def _send_stock(self, path, chunk):
         update = [
@@ -539,6 +539,13 @@ def _positive_id(value):
         return str(int(value)) if int(value) > 0 else None
     except (TypeError, ValueError):
         return None
+
+
+def _stock_path(parent):
+    """The batch endpoint of simple products, or of ``parent``'s variations."""
+    if parent is None:
+        return "/products/batch"
+    return f"/products/{parent}/variations/batch"
 
 
 def _whole(value):

@@ -537,3 +537,22 @@ def test_the_sandbox_refuses_batches_over_100_and_reports_items(woo):
     assert too_many.json()["code"] == "woocommerce_rest_request_entity_too_large"
     codes = [entry["error"]["code"] for entry in mixed.json()["update"]]
     assert codes == ["rest_invalid_param", "woocommerce_rest_product_invalid_id"]
+
+
+def test_a_full_batch_leaves_before_the_rest_of_the_items_are_read(connect, woo):
+    woo.control("POST", f"{WOO}/{LAB}/seed", json={"products": 250})
+    adapter = connect(site=LAB, key=LAB_KEY, secret=LAB_SECRET)
+    ids = [str(pid) for pid in site_data(woo, LAB)["products"]]
+    sent_when_read = []
+
+    def items():
+        for number, pid in enumerate(ids):
+            if number == 150:
+                sent_when_read.append(len(posts(woo, LAB)))
+            yield StockItem(pid, 3)
+
+    outcomes = everything(adapter.set_stock(items()))
+
+    assert sent_when_read == [1]
+    assert len(outcomes) == 250 and all(outcome.ok for outcome in outcomes)
+    assert len(posts(woo, LAB)) == 3
