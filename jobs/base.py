@@ -15,10 +15,10 @@ from sqlalchemy.exc import DBAPIError
 
 from adapters import errors, registry
 from extensions import db
-from jobs.overlap import ReadAhead
+from jobs.overlap import ReadAhead, Stopped
 from models import EcAccount, SyncRun
-from models.sync_run import RETRY_PREFIX
 from models.account import CONNECTED, DISCONNECTED, PENDING
+from models.sync_run import RETRY_PREFIX
 from services import api_log, lost_runs, mapping_health
 from services.actions import ACTIONS
 from services.platforms import adapter_config
@@ -58,6 +58,7 @@ class AccountJob:
         self.recorder = None
         # while platform calls run ahead in a thread of their own (see jobs.overlap)
         self.ahead = None
+        self._unstored_credentials = None
 
     # helpers for perform()
 
@@ -130,7 +131,29 @@ class AccountJob:
         store = self._store_credentials
         if self.ahead is not None:
             store = self.ahead.in_job_thread(store)
-        return store(values, expires_at)
+        try:
+            return store(values, expires_at)
+        except Stopped:
+            # the job stopped (a failed write, say) before it could take them; the
+            # platform has retired the refresh token they replace, so the job's
+            # failure handling stores them
+            self._unstored_credentials = (values, expires_at)
+            raise
+
+    def _store_unstored_credentials(self):
+        """Store renewed credentials the job stopped before storing; see above."""
+        pending, self._unstored_credentials = self._unstored_credentials, None
+        if pending is None:
+            return
+        try:
+            self._store_credentials(*pending)
+        except Exception:
+            db.session.rollback()
+            logger.exception(
+                "run %s: the renewed credentials of account %s could not be stored",
+                self.run_id,
+                self.account_id,
+            )
 
     def _store_credentials(self, values, expires_at):
         # renewed tokens are stored at once: a rotated refresh token must never be lost
@@ -181,6 +204,7 @@ class AccountJob:
             message = self.perform()
         except errors.CredentialsRejected as error:
             db.session.rollback()
+            self._store_unstored_credentials()
             if self._renewed_elsewhere():
                 # another job rotated the tokens while this one ran: retry with them
                 renewed = errors.TransientError(
@@ -196,9 +220,11 @@ class AccountJob:
             return self.run_row.status
         except (errors.TransientError, errors.RateLimited) as error:
             db.session.rollback()
+            self._store_unstored_credentials()
             return self._retry_or_fail(error)
         except (errors.AdapterError, JobSkipped) as error:
             db.session.rollback()
+            self._store_unstored_credentials()
             reason = getattr(error, "reason", str(error))
             self.run_row.finish("failed", error=reason)
             self._commit_end()
@@ -206,6 +232,7 @@ class AccountJob:
             return self.run_row.status
         except Exception as error:
             db.session.rollback()
+            self._store_unstored_credentials()
             logger.exception("run %s failed unexpectedly", self.run_id)
             self._record_unexpected(error)
             raise

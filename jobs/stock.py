@@ -109,9 +109,10 @@ class InboundPush(ManualStockSync):
             passes += 1
         if passes == 1:
             return message
+        raised = self.run_row.succeeded
         return (
-            f"Raised {self.run_row.succeeded} items in {passes} passes, as stock "
-            "arrived while the push ran."
+            f"Raised {raised} item{'' if raised == 1 else 's'} in {passes} passes, as "
+            "stock arrived while the push ran."
         )
 
 

@@ -25,8 +25,12 @@ from sqlalchemy import select
 import queues
 from extensions import db
 from models import SyncRun
+from services import mapping_health
 
 logger = logging.getLogger(__name__)
+
+# the actions whose jobs write product mappings, and so their health counts
+WRITES_MAPPINGS = frozenset({"sync_mappings", "stock_sync", "inbound_push"})
 
 LOST = "The job was lost (Redis restarted or the worker died); run the action again."
 DIED = (
@@ -179,6 +183,9 @@ def reconcile(account_id=None):
                 db.session.refresh(run)
                 if run.status in UNFINISHED:
                     run.finish("failed", error=reason)
+                    if run.action in WRITES_MAPPINGS:
+                        # what the lost job committed before it died counts too
+                        mapping_health.recount(run.account_id)
                     db.session.commit()
                     failed.append(run)
                     logger.warning("run %s (%s): %s", run.id, run.job_id, reason)

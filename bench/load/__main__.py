@@ -217,8 +217,8 @@ The operator's actions: {actions}.
 """
 # added to the load average's line when the run started on a busy machine
 BUSY = (
-    "; the machine was not quiet (other work kept the load above {limit}), so read "
-    "these times as upper bounds"
+    "; the machine was not quiet when the run started (the load was above {limit}), "
+    "so read these times as upper bounds"
 )
 
 

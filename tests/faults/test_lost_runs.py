@@ -156,3 +156,23 @@ def test_the_detail_page_shows_the_lost_run(app, login_as, account):
 
     assert page.status_code == 200
     assert "The job was lost (Redis restarted or the worker died)" in pages.words(page)
+
+
+def test_a_lost_push_recounts_the_mappings_it_had_pushed(app_ctx, account):
+    # the push committed some outcomes before its worker died; the counts kept on
+    # the account still say what the last finished job found
+    product = factories.product()
+    mappings = [factories.product_mapping(account, product) for _ in range(3)]
+    assert account.mappings_never_pushed == 3
+    for mapping in mappings[:2]:
+        mapping.last_pushed_at = account.created_at
+        mapping.last_pushed_quantity = 1
+    db.session.commit()
+    run = run_row(account, "running", action="stock_sync")
+
+    [failed] = lost_runs.reconcile(account.id)
+
+    assert failed.id == run.id
+    db.session.refresh(account)
+    assert account.mappings_never_pushed == 1
+    assert account.mappings_counted_at >= run.created_at

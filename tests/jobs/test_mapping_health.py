@@ -64,7 +64,7 @@ def test_the_page_counts_the_mappings_a_sync_built(account_on, page, work):
     assert health.counted_at >= run.started_at
     assert page(account) == (
         f"{shown(health)} as of {health.counted_at:%Y-%m-%d %H:%M} UTC; recounted "
-        "when a sync or push ends"
+        "when a sync or push ends and when a mapped product is deleted"
     )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from extensions import db
 from jobs import base
 from jobs import stock as stock_jobs
+from jobs.overlap import Stopped
 from models import ProductMapping, WarehouseProduct
 from models.account import DISCONNECTED
 from services import actions, stock
@@ -359,3 +360,38 @@ def test_progress_is_saved_per_batch_unless_batches_come_faster(
     assert run.status == "succeeded", run.error
     assert seen == saved
     assert (run.progress_done, run.succeeded) == (17, 17)
+
+
+class _StoppedAhead:
+    """Platform calls made ahead of a job that has already stopped reading."""
+
+    def in_job_thread(self, function):
+        def call(*args, **kwargs):
+            raise Stopped("The job stopped before it could take the call.")
+
+        return call
+
+
+def test_tokens_renewed_after_the_job_stopped_are_still_stored(account_on):
+    # the platform side renewed the tokens just as the job's own write failed: the
+    # job could not take them then, but its failure handling stores them, since the
+    # platform has already retired the refresh token they replace
+    account = account_on(SHOPIFY, KOBE_TEST)
+    old = account.read_credentials()
+    renewed = {**old, "access_token": "shpat_renewed", "refresh_token": "shprt_renewed"}
+    job = stock_jobs.ManualStockSync(account.id, None)
+    job.account = account
+    job.ahead = _StoppedAhead()
+
+    with pytest.raises(Stopped):
+        job._on_credentials(renewed, None)
+    db.session.rollback()
+    job._store_unstored_credentials()
+
+    db.session.refresh(account)
+    stored = account.read_credentials()
+    assert stored["access_token"] == "shpat_renewed"
+    assert stored["refresh_token"] == "shprt_renewed"
+    # stored once only
+    job._store_unstored_credentials()
+    assert account.read_credentials()["access_token"] == "shpat_renewed"

@@ -259,7 +259,8 @@ def test_mapped_product_counts_are_those_of_the_last_recount(app, viewer, make_a
     assert sections.words(stale, "mapped-products").startswith("5 mapped · 5 never")
     assert sections.words(page, "mapped-products") == (
         "4 mapped · 1 unmatched · 1 never pushed · 1 failed last push "
-        f"as of {counted_at:%Y-%m-%d %H:%M} UTC; recounted when a sync or push ends"
+        f"as of {counted_at:%Y-%m-%d %H:%M} UTC; recounted when a sync or push ends "
+        "and when a mapped product is deleted"
     )
     assert count == 4
 
