@@ -46,9 +46,6 @@ class JobSkipped(Exception):
 
 class AccountJob:
     action = ""
-    # a job that writes product mappings recounts the account's mapping health when
-    # it ends, however it ends, with the run's final state
-    writes_mappings = False
 
     def __init__(self, account_id, run_id):
         self.account_id = account_id
@@ -59,6 +56,11 @@ class AccountJob:
         # while platform calls run ahead in a thread of their own (see jobs.overlap)
         self.ahead = None
         self._unstored_credentials = None
+
+    @property
+    def writes_mappings(self):
+        """Whether the account's mapping health is recounted when the job ends."""
+        return ACTIONS[self.action].writes_mappings
 
     # helpers for perform()
 

@@ -6,7 +6,6 @@ from services.mapping_sync import MappingSync
 
 class SyncProductMappings(AccountJob):
     action = "sync_mappings"
-    writes_mappings = True
 
     def perform(self):
         adapter = self.adapter()

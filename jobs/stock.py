@@ -18,7 +18,6 @@ class ManualStockSync(AccountJob):
     """Overwrites platform stock with the pushed figure for every item, in batches."""
 
     action = "stock_sync"
-    writes_mappings = True
 
     def plan(self, adapter):
         if self.account.spec.capabilities.keeps_mapping_table:

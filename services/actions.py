@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from flask import current_app
 from redis.exceptions import RedisError
 from rq.exceptions import DuplicateJobError
-from rq.job import Job, JobStatus
-from rq.job import Retry
+from rq.job import Job, JobStatus, Retry
 
 import queues
 from extensions import db
@@ -40,6 +39,9 @@ class Action:
     func: str
     timeout: int
     retries: tuple = (10, 60, 300)
+    # its job writes product mappings, so their health counts are recounted when it
+    # ends, however it ends
+    writes_mappings: bool = False
 
     def unavailable_reason(self, account):
         """Why this action cannot run for ``account`` now, or None when it can."""
@@ -87,6 +89,7 @@ ACTIONS = {
             "Sync product mappings",
             "jobs.mappings.sync_product_mappings",
             timeout=1800,
+            writes_mappings=True,
         ),
         Action(
             "stock_sync",
@@ -94,6 +97,7 @@ ACTIONS = {
             "Manual stock sync",
             "jobs.stock.manual_stock_sync",
             timeout=3600,
+            writes_mappings=True,
         ),
         Action(
             "inbound_push",
@@ -101,6 +105,7 @@ ACTIONS = {
             "Inbound push",
             "jobs.stock.inbound_push",
             timeout=900,
+            writes_mappings=True,
         ),
     )
 }
@@ -251,8 +256,8 @@ def accounts_for_restock(product_id):
     """Connected, push-enabled accounts that list the product, or look up by SKU."""
     from sqlalchemy import exists, or_, select
 
-    from models import EcAccount, ProductMapping
     from adapters import registry
+    from models import EcAccount, ProductMapping
 
     lookup_platforms = [
         spec.name

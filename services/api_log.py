@@ -8,7 +8,6 @@ from extensions import db
 from models import ApiLog
 from models.base import utcnow
 
-
 # built once, since a recorder writes after every batch of a long job
 INSERT_ROWS = insert(ApiLog.__table__)
 
@@ -25,7 +24,6 @@ class ApiLogRecorder:
         self.account_id = account_id
         self.job_id = job_id
         self.pending = []
-        self.failures = 0
         self._lock = threading.Lock()
 
     def __call__(self, record):
@@ -43,8 +41,6 @@ class ApiLogRecorder:
         }
         with self._lock:
             self.pending.append(row)
-            if not record.ok:
-                self.failures += 1
 
     def flush(self):
         """Add the pending rows to the current transaction."""

@@ -29,9 +29,6 @@ from services import mapping_health
 
 logger = logging.getLogger(__name__)
 
-# the actions whose jobs write product mappings, and so their health counts
-WRITES_MAPPINGS = frozenset({"sync_mappings", "stock_sync", "inbound_push"})
-
 LOST = "The job was lost (Redis restarted or the worker died); run the action again."
 DIED = (
     "The worker running the job died (killed or crashed) before it ended; what it "
@@ -169,6 +166,9 @@ def reconcile(account_id=None):
 
     from flask import current_app
 
+    # services.actions imports this module
+    from services.actions import ACTIONS
+
     connection = queues.redis_connection(current_app)
     failed = []
     try:
@@ -183,7 +183,8 @@ def reconcile(account_id=None):
                 db.session.refresh(run)
                 if run.status in UNFINISHED:
                     run.finish("failed", error=reason)
-                    if run.action in WRITES_MAPPINGS:
+                    action = ACTIONS.get(run.action)
+                    if action is not None and action.writes_mappings:
                         # what the lost job committed before it died counts too
                         mapping_health.recount(run.account_id)
                     db.session.commit()
