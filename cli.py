@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 import credentials
 from extensions import db
+from jobs import commands as jobs_commands
 from models import EcAccount, User
 from models.user import ROLES
-from jobs import commands as jobs_commands
 from services import actions, demo
 
 

@@ -7,10 +7,10 @@ from admin.api_log import ApiLogView
 from admin.base import AdminMenuLink, SecureIndexView
 from admin.catalog import SalesChannelView, ShippingMethodView
 from admin.ec_accounts import EcAccountView
+from admin.layout_cache import admin_menu, admin_static_url
 from admin.mappings import ProductMappingView
 from admin.orders import OrderView
 from admin.products import WarehouseProductView
-from admin.layout_cache import admin_menu, admin_static_url
 from admin.users import UserView
 from extensions import db
 from models import (

@@ -7,9 +7,9 @@ from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.actions import action
 from flask_admin.babel import lazy_gettext
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.menu import MenuLink
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.helpers import get_redirect_target
+from flask_admin.menu import MenuLink
 from flask_admin.model import filters as model_filters
 from flask_login import current_user
 from flask_wtf import FlaskForm

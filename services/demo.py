@@ -9,8 +9,13 @@ import random
 from sqlalchemy import select
 
 from extensions import db
-from models import EcAccount, SalesChannel, ShippingMethod, ShippingTypeMapping
-from models import WarehouseProduct
+from models import (
+    EcAccount,
+    SalesChannel,
+    ShippingMethod,
+    ShippingTypeMapping,
+    WarehouseProduct,
+)
 from models.account import PENDING
 
 CHANNELS = [("WEB", "Web shops"), ("MKT", "Marketplaces"), ("B2B", "Wholesale")]
