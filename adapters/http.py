@@ -7,6 +7,7 @@ Errors come out as the classes in :mod:`adapters.errors`.
 
 import json
 import logging
+import os
 import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -104,7 +105,17 @@ class HttpClient:
         after_response=None,
         session=None,
     ):
-        self.session = session or requests.Session()
+        if session is None:
+            session = requests.Session()
+            # requests would read the environment (proxy variables, CA bundle,
+            # ~/.netrc) again on every call; _environment reads it once per host, and
+            # ~/.netrc never: every adapter sends credentials of its own, and a netrc
+            # entry must not add another platform's login to its calls
+            session.trust_env = False
+            self._environments = {}
+        else:
+            self._environments = None
+        self.session = session
         self.recorder = recorder
         self.timeout = timeout
         self.retry = retry
@@ -136,6 +147,24 @@ class HttpClient:
             )
         )
 
+    def _environment(self, url):
+        """The proxies and CA bundle the environment gives ``url``'s host, as
+        requests reads them (``*_PROXY``, ``NO_PROXY``, ``REQUESTS_CA_BUNDLE``,
+        ``CURL_CA_BUNDLE``), read on the first call to the host."""
+        if self._environments is None:
+            return {}
+        parts = urlsplit(url)
+        host = (parts.scheme, parts.netloc)
+        found = self._environments.get(host)
+        if found is None:
+            found = self._environments[host] = {
+                "proxies": requests.utils.get_environ_proxies(url),
+                "verify": os.environ.get("REQUESTS_CA_BUNDLE")
+                or os.environ.get("CURL_CA_BUNDLE")
+                or True,
+            }
+        return found
+
     def _backoff(self, attempt):
         return min(self.retry.max_backoff, self.retry.backoff * (2 ** (attempt - 1)))
 
@@ -147,7 +176,7 @@ class HttpClient:
         :returns: the successful ``requests.Response``.
         """
         describe_error = describe_error or (lambda response: response.reason)
-        kwargs.setdefault("timeout", self.timeout)
+        kwargs = {"timeout": self.timeout, **self._environment(url), **kwargs}
         for attempt in range(1, self.retry.attempts + 1):
             last = attempt == self.retry.attempts
             if self.before_request:
