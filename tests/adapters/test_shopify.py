@@ -341,6 +341,24 @@ def test_each_refused_item_is_reported_and_the_rest_applied(sandbox, adapter):
     assert stock[listings[2].inventory_item_id] != -3
 
 
+def test_a_batch_with_nothing_sendable_makes_no_call(sandbox, adapter):
+    shop = adapter()
+    sandbox.control("DELETE", f"shopify/{TEST}/calls")
+    items = [
+        StockItem(key="unmapped", quantity=1),
+        StockItem(key="a-flag", quantity=True, inventory_item_id="41"),
+        StockItem(key="text", quantity="7", inventory_item_id="gid://x/Other/42"),
+    ]
+
+    (outcomes,) = list(shop.set_stock(items))
+
+    assert [outcome.ok for outcome in outcomes] == [False, False, False]
+    assert "Sync Product Mappings" in outcomes[0].error
+    assert "whole number" in outcomes[1].error
+    assert "Sync Product Mappings" in outcomes[2].error
+    assert calls(sandbox, path_end="/graphql.json") == []
+
+
 def test_throttled_stock_updates_wait_and_retry_the_same_batch(sandbox, adapter, waits):
     shop = adapter()
     items = _items(everything(shop.list_listings())[:3], quantity=2)
