@@ -551,18 +551,15 @@ def _call_limit(header):
     return (used, size) if size > 0 else None
 
 
+# what an inventory item's global id starts with; a stock push checks it on every item
+INVENTORY_ITEM_GID = "gid://shopify/InventoryItem/"
+
+
 def _gid(kind, value):
     """Shopify's global id of ``kind`` for ``value`` (a global id or its number), or
     None when ``value`` is neither."""
-    prefix = f"gid://shopify/{kind}/"
-    if (
-        type(value) is str
-        and value.startswith(prefix)
-        and value[len(prefix) :].isdigit()
-    ):
-        # already a global id: the common case, checked on every item a push sends
-        return value
     value = str(value).strip()
+    prefix = f"gid://shopify/{kind}/"
     if value.startswith(prefix):
         value = value[len(prefix) :]
     return prefix + value if value.isdigit() else None
@@ -888,7 +885,18 @@ class ShopifyAdapter(PlatformAdapter):
             # quantity) pairs, in step
             pending, quantities = [], []
             for index, item in enumerate(batch):
-                inventory_item = _gid("InventoryItem", item.inventory_item_id)
+                given, quantity = item.inventory_item_id, item.quantity
+                if (
+                    type(quantity) is int
+                    and type(given) is str
+                    and given.startswith(INVENTORY_ITEM_GID)
+                    and given[len(INVENTORY_ITEM_GID) :].isdigit()
+                ):
+                    # the usual item, a global id and a whole number, as it is
+                    pending.append(index)
+                    quantities.append((given, quantity))
+                    continue
+                inventory_item = _gid("InventoryItem", given)
                 problem = _stock_problem(item, inventory_item)
                 if problem:
                     outcomes[index] = StockOutcome(
