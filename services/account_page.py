@@ -1,6 +1,7 @@
 """What the account detail page shows, gathered in a fixed number of queries."""
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from extensions import db
 from models import ApiLog, SyncRun
@@ -27,6 +28,8 @@ def recent_runs(account_id):
     )
     runs = db.session.scalars(
         select(SyncRun)
+        # who started each run is shown beside it: loaded with it, not run by run
+        .options(joinedload(SyncRun.started_by))
         .join(ranked, ranked.c.id == SyncRun.id)
         .where(ranked.c.rank <= RUNS_PER_ACTION)
         .order_by(SyncRun.id.desc())
