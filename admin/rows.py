@@ -110,7 +110,7 @@ class ListRows:
         if self.actions is not None:
             cells.append('<td class="list-buttons-column">')
             cells += (
-                escape(action.render_ctx(context, row_id, row))
+                _safe(action.render_ctx(context, row_id, row))
                 for action in self.actions
             )
             cells.append("</td>")
@@ -119,4 +119,10 @@ class ListRows:
                 value = view.get_list_value(context, row, column)
             else:
                 value = formatter(view, context, row, column)
-            cells += (opening, escape(value), "</td>")
+            cells += (opening, _safe(value), "</td>")
+
+
+def _safe(value):
+    """``value`` as markup: markup as it is, anything else escaped. (``escape``
+    would copy markup into a new object, once per cell of every row.)"""
+    return value if type(value) is Markup else escape(value)
