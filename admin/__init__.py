@@ -3,6 +3,7 @@
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
+from admin import formatters, rows
 from admin.api_log import ApiLogView
 from admin.base import AdminMenuLink, SecureIndexView
 from admin.catalog import SalesChannelView, ShippingMethodView
@@ -28,6 +29,8 @@ WAREHOUSE = "Warehouse"
 
 
 def init_app(app):
+    app.add_template_filter(formatters.when, "when")
+    app.add_template_global(rows.job_url, "job_url")
     admin = Admin(
         name="EC Back Office",
         url="/admin",

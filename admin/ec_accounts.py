@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 import credentials
 from adapters import registry
+from admin import formatters
 from admin.account_actions import AccountActionsMixin
 from admin.base import SecureModelView
 from admin.fields import SlotListField, TimezoneField, WholeNumberField
@@ -156,12 +157,7 @@ OFF = Markup('<span class="text-muted">off</span>')
 def _fetch_formatter(view, context, model, name):
     if not model.fetch_enabled:
         return OFF
-    when = (
-        model.next_fetch_at.strftime("%Y-%m-%d %H:%M UTC")
-        if model.next_fetch_at
-        else "-"
-    )
-    return Markup(f"on &middot; next {escape(when)}")
+    return Markup(f"on &middot; next {escape(formatters.when(model.next_fetch_at))}")
 
 
 def _push_formatter(view, context, model, name):

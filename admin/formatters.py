@@ -10,6 +10,15 @@ STATUS_CLASSES = {
 }
 
 
+def when(moment, empty="-"):
+    """A stored time as the pages show it (``2026-12-04 09:30 UTC``), or ``empty``.
+
+    Also the templates' ``when`` filter: a filter costs a fraction of a macro call,
+    and a detail page shows dozens of times.
+    """
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else empty
+
+
 def status_tag(status):
     # every list row shows one: an f-string, several times faster than Markup.format
     colour = escape(STATUS_CLASSES.get(status, "light"))

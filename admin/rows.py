@@ -37,6 +37,20 @@ def url_for_row(endpoint, row_id, **values):
     return _fill(cache[key], row_id)
 
 
+def job_url(job_id):
+    """The RQ dashboard's page of ``job_id``, built once per request and job.
+
+    Job ids are one per (account, action), so a page of runs links a few jobs many
+    times.
+    """
+    cache = g.setdefault("job_urls", {})
+    if job_id not in cache:
+        cache[job_id] = url_for(
+            "rq_dashboard.job_view", instance_number=0, job_id=job_id
+        )
+    return cache[job_id]
+
+
 class RenderedOnce(BaseListRowAction):
     """A row action whose markup depends on the row id alone, rendered once.
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from redis.exceptions import RedisError
 from rq import Worker
 from rq.job import Job, JobStatus
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 import queues
 from extensions import db
@@ -148,6 +148,15 @@ def _verdict(run, job, connection):
     return None
 
 
+# built once: every view of an account page asks, and building costs more than asking
+UNFINISHED_RUNS = (
+    select(SyncRun).where(SyncRun.status.in_(UNFINISHED)).order_by(SyncRun.id)
+)
+UNFINISHED_RUNS_OF_ACCOUNT = UNFINISHED_RUNS.where(
+    SyncRun.account_id == bindparam("account_id")
+)
+
+
 def reconcile(account_id=None):
     """Fail the unfinished runs (of one account, or all) that can no longer end.
 
@@ -157,10 +166,12 @@ def reconcile(account_id=None):
     """
     from services.actions import enqueue_lock
 
-    query = select(SyncRun).where(SyncRun.status.in_(UNFINISHED))
-    if account_id is not None:
-        query = query.where(SyncRun.account_id == account_id)
-    candidates = db.session.scalars(query.order_by(SyncRun.id)).all()
+    if account_id is None:
+        candidates = db.session.scalars(UNFINISHED_RUNS).all()
+    else:
+        candidates = db.session.scalars(
+            UNFINISHED_RUNS_OF_ACCOUNT, {"account_id": account_id}
+        ).all()
     if not candidates:
         return []
 

@@ -599,6 +599,34 @@ def test_recent_runs_show_status_counts_duration_error_and_who_started_them(
     assert words.index("Fetch Orders Manually") < words.index("Manual Stock Sync")
 
 
+def test_recent_runs_are_the_newest_five_of_each_action_of_this_account(
+    app, admin, make_account
+):
+    account_id = make_account("shopify")
+    other_id = make_account("shopify", display_name="Other shop")
+    with app.app_context():
+        for n in range(7):
+            factories.sync_run(
+                account_id, "stock_sync", message=f"push {n}", created_at=NOON
+            )
+        for n in range(2):
+            factories.sync_run(
+                account_id, "fetch_orders", message=f"fetch {n}", created_at=NOON
+            )
+        factories.sync_run(other_id, "stock_sync", message="someone else's")
+
+    page = admin.get(DETAILS.format(account_id))
+
+    results = [row[6] for row in sections.table_rows(page, "recent-runs")]
+    assert results == ["fetch 1", "fetch 0"] + [f"push {n}" for n in (6, 5, 4, 3, 2)]
+    job_links = [
+        href for _, href in sections.links(page, "recent-runs") if "/rq/" in href
+    ]
+    assert job_links == [f"/rq/0/view/job/fetch_orders-account-{account_id}"] * 2 + [
+        f"/rq/0/view/job/stock_sync-account-{account_id}"
+    ] * 5
+
+
 def test_a_running_run_has_a_live_progress_bar(app, viewer, make_account, live_run):
     account_id = make_account("shopify")
     run_id = live_run(
