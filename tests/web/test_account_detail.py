@@ -622,9 +622,11 @@ def test_recent_runs_are_the_newest_five_of_each_action_of_this_account(
     job_links = [
         href for _, href in sections.links(page, "recent-runs") if "/rq/" in href
     ]
-    assert job_links == [f"/rq/0/view/job/fetch_orders-account-{account_id}"] * 2 + [
-        f"/rq/0/view/job/stock_sync-account-{account_id}"
-    ] * 5
+    assert (
+        job_links
+        == [f"/rq/0/view/job/fetch_orders-account-{account_id}"] * 2
+        + [f"/rq/0/view/job/stock_sync-account-{account_id}"] * 5
+    )
 
 
 def test_a_running_run_has_a_live_progress_bar(app, viewer, make_account, live_run):
