@@ -18,8 +18,15 @@ from markupsafe import Markup, escape
 ROW_ID = "__row_id__"
 
 
-def _fill(template, row_id):
-    return template.replace(ROW_ID, str(int(row_id)))
+def _split(template):
+    """``template`` cut around its one stand-in id, or None when the stand-in is
+    not there exactly once."""
+    parts = template.split(ROW_ID)
+    return tuple(parts) if len(parts) == 2 else None
+
+
+def _filled(parts, row_id):
+    return f"{parts[0]}{int(row_id)}{parts[1]}"
 
 
 def url_for_row(endpoint, row_id, **values):
@@ -29,12 +36,13 @@ def url_for_row(endpoint, row_id, **values):
     may be served by another view; ``values`` must be the same for every row.
     """
     cache = g.setdefault("row_urls", {})
-    key = (endpoint, tuple(sorted(values.items())))
+    key = (endpoint, tuple(sorted(values.items()))) if values else endpoint
     if key not in cache:
-        cache[key] = url_for(endpoint, id=ROW_ID, **values)
-    if cache[key].count(ROW_ID) != 1:
+        cache[key] = _split(url_for(endpoint, id=ROW_ID, **values))
+    parts = cache[key]
+    if parts is None:
         return url_for(endpoint, id=row_id, **values)
-    return _fill(cache[key], row_id)
+    return _filled(parts, row_id)
 
 
 def job_url(job_id):
@@ -61,15 +69,20 @@ class RenderedOnce(BaseListRowAction):
     def __init__(self, action):
         super().__init__(title=action.title)
         self.action = action
-        self._markup = None
+        self._parts = ()
+
+    def parts(self, context):
+        """The markup cut around the row id, or None when it cannot be reused."""
+        if self._parts == ():
+            self._parts = _split(str(self.action.render(context, ROW_ID, None)))
+        return self._parts
 
     @pass_context
     def render_ctx(self, context, row_id, row):
-        if self._markup is None:
-            self._markup = str(self.action.render(context, ROW_ID, None))
-        if self._markup.count(ROW_ID) != 1:
+        parts = self.parts(context)
+        if parts is None:
             return self.action.render(context, row_id, row)
-        return Markup(_fill(self._markup, row_id))
+        return Markup(_filled(parts, row_id))
 
 
 class ListRows:
@@ -95,9 +108,10 @@ class ListRows:
                 'value="',
                 f'" title="{title}" /></td>',
             )
-        self.actions = None
+        self.actions = self.actions_cell = None
         if view.column_display_actions:
             self.actions = list(context.resolve("list_row_actions"))
+            self.actions_cell = self._actions_cell()
         self.columns = [
             (
                 f'<td class="col-{escape(column)}">',
@@ -106,6 +120,19 @@ class ListRows:
             )
             for column, _ in context.resolve("list_columns")
         ]
+
+    def _actions_cell(self):
+        """The whole actions cell with the stand-in id in each action, when every
+        action can be reused that way; else None."""
+        markup = []
+        for action in self.actions:
+            parts = (
+                action.parts(self.context) if isinstance(action, RenderedOnce) else None
+            )
+            if parts is None:
+                return None
+            markup.append(ROW_ID.join(parts))
+        return f'<td class="list-buttons-column">{"".join(markup)}</td>'
 
     def html(self, rows):
         """One ``<tr>`` of cells per row."""
@@ -121,7 +148,9 @@ class ListRows:
         row_id = escape(view.get_pk_value(row))
         if self.checkbox is not None:
             cells += (self.checkbox[0], row_id, self.checkbox[1])
-        if self.actions is not None:
+        if self.actions_cell is not None:
+            cells.append(self.actions_cell.replace(ROW_ID, str(int(row_id))))
+        elif self.actions is not None:
             cells.append('<td class="list-buttons-column">')
             cells += (
                 _safe(action.render_ctx(context, row_id, row))

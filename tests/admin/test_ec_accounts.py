@@ -1,5 +1,7 @@
 """The EC Integrations screen: list, create, edit, shipping mappings and delete."""
 
+import html
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -140,6 +142,40 @@ def test_list_search_finds_accounts_by_display_name(app, admin):
     response = admin.get(LIST, query_string={"search": "tokyo"})
 
     assert pages.cells(response, "display_name") == ["Tokyo Store"]
+
+
+def _row_links(response):
+    """Per list row: its checkbox value and the hrefs in it."""
+    body = response.get_data(as_text=True)
+    table = body[body.index("model-list") :]
+    rows = table[table.index("</thead>") : table.index("</table>")]
+    return [
+        (
+            re.search(r'name="rowid"[^>]*value="([^"]+)"', row).group(1),
+            [html.unescape(href) for href in re.findall(r'href="([^"]+)"', row)],
+        )
+        for row in re.findall(r"<tr>(.*?)</tr>", rows, re.DOTALL)
+    ]
+
+
+@pytest.mark.parametrize("search", [None, "__row_id__"])
+def test_each_list_row_links_to_its_own_account(app, admin, search):
+    # an account named like the stand-in the rows' links are built with
+    with app.app_context():
+        first = factories.account(display_name="Tokyo Store __row_id__").id
+        second = factories.account(display_name="Sapporo __row_id__ Shop").id
+
+    response = admin.get(LIST, query_string={"search": search} if search else {})
+
+    rows = _row_links(response)
+    assert [row_id for row_id, _ in rows] == [str(second), str(first)]
+    for row_id, hrefs in rows:
+        targets = [href.split("&")[0] for href in hrefs]
+        for screen in ("details", "edit", "delete/confirm"):
+            # the delete link is relative to the list's own address
+            assert any(target.endswith(f"{screen}/?id={row_id}") for target in targets)
+        # (a search for the stand-in stays in the links' way back to this list)
+        assert not any("__row_id__" in target for target in targets)
 
 
 def test_list_filters_by_platform_status_and_channel(app, admin):
