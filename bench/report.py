@@ -276,6 +276,9 @@ own: a SQLite file in a temporary folder, or a PostgreSQL schema made for the ru
   and projected linearly, so it is labelled as such.
 - The Shopify sandbox's REST bucket and GraphQL points are refilled before each run,
   so neither side waits on the simulated rate limits.
+- After filling the tables for the stock sync and the pages, the benchmark vacuums
+  and analyzes them (PostgreSQL) or analyzes them (SQLite), as autovacuum would
+  after a bulk load, so that autovacuum does not start during the timings.
 """
 
 
