@@ -165,6 +165,19 @@ class HttpClient:
             }
         return found
 
+    @staticmethod
+    def _proxy(url, kwargs):
+        """The proxy a call to ``url`` went through, as ``scheme://host:port``
+        without any login, or None."""
+        proxies = kwargs.get("proxies") or {}
+        scheme = urlsplit(url).scheme
+        address = proxies.get(scheme) or proxies.get("all")
+        if not address:
+            return None
+        parts = urlsplit(address if "://" in address else f"http://{address}")
+        host = parts.hostname or "?"
+        return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+
     def _backoff(self, attempt):
         return min(self.retry.max_backoff, self.retry.backoff * (2 ** (attempt - 1)))
 
@@ -194,16 +207,33 @@ class HttpClient:
                 self.sleep(self._backoff(attempt))
                 continue
             except requests.ConnectionError:
-                self._record(
-                    kind, method, url, None, False, "connection failed", started
+                proxy = self._proxy(url, kwargs)
+                failed = (
+                    f"connection through the proxy {proxy} failed"
+                    if proxy
+                    else "connection failed"
                 )
+                self._record(kind, method, url, None, False, failed, started)
                 if last:
+                    to = f"the proxy {proxy}" if proxy else "the platform"
                     raise errors.TransientError(
-                        f"Could not connect to the platform for {kind} after "
-                        f"{attempt} attempts."
+                        f"Could not connect to {to} for {kind} after {attempt} "
+                        "attempts."
                     ) from None
                 self.sleep(self._backoff(attempt))
                 continue
+            except OSError as error:
+                if isinstance(error, requests.RequestException):
+                    raise
+                # raised before any connection, by a setting of this installation
+                # (a CA bundle that is not there); retrying cannot help
+                self._record(
+                    kind, method, url, None, False, "not sent: " + str(error), started
+                )
+                raise errors.ConfigurationError(
+                    f"Could not call the platform for {kind}: {error}. Check the "
+                    "REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE settings."
+                ) from None
 
             if self.after_response:
                 self.after_response(response)

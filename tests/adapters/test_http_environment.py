@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from adapters import errors
 from adapters.http import HttpClient, RetryPolicy
 
 
@@ -119,8 +120,40 @@ def test_a_ca_bundle_from_the_environment_is_used_for_verification(
     platform = server()
     missing = tmp_path / "warehouse-ca.pem"
     environment.setenv("REQUESTS_CA_BUNDLE", str(missing))
+    calls = []
+    http = HttpClient(calls.append, retry=RetryPolicy(attempts=3))
 
-    # the bundle is looked for before any connection is made
-    with pytest.raises(OSError, match="warehouse-ca.pem"):
-        client().json("orders", "GET", platform.url.replace("http:", "https:"))
+    # the bundle is looked for before any connection is made, and only once
+    with pytest.raises(errors.ConfigurationError) as refused:
+        http.json("orders", "GET", platform.url.replace("http:", "https:"))
+
+    assert "warehouse-ca.pem" in refused.value.reason
+    assert "REQUESTS_CA_BUNDLE" in refused.value.reason
     assert platform.seen == []
+    assert [(call.ok, call.status_code) for call in calls] == [(False, None)]
+    assert "warehouse-ca.pem" in calls[0].failure_reason
+
+
+def test_a_proxy_that_does_not_answer_is_named_without_its_login(server, environment):
+    # a free port on loopback: nothing listens there
+    unused = server()
+    address = unused.server_address
+    unused.shutdown()
+    unused.server_close()
+    environment.setenv(
+        "HTTP_PROXY", f"http://proxy-user:proxy-secret@127.0.0.1:{address[1]}"
+    )
+    calls = []
+    http = HttpClient(calls.append, retry=RetryPolicy(attempts=2, backoff=0))
+
+    with pytest.raises(errors.TransientError) as failed:
+        http.json("orders", "GET", "http://shop.invalid/admin/orders.json")
+
+    proxy = f"http://127.0.0.1:{address[1]}"
+    assert failed.value.reason == (
+        f"Could not connect to the proxy {proxy} for orders after 2 attempts."
+    )
+    assert [call.failure_reason for call in calls] == [
+        f"connection through the proxy {proxy} failed"
+    ] * 2
+    assert "proxy-secret" not in repr(calls)
