@@ -370,7 +370,10 @@ log rows are committed at most every quarter second (after every batch when the
 platform is slower than that). What remains above the floor is the plan, the job's
 start and end (the run row, the adapter, the mapping health recount), the last
 batch's writes, and the worker's two threads taking turns at the interpreter lock on
-a two-core machine that also runs the sandbox and the database.
+a two-core machine that also runs the sandbox and the database. The product's HTTP
+client reads the environment's proxy and CA settings once per host, where the floor's
+plain `requests.Session` reads them (and `~/.netrc`) on every call
+(`docs/decisions.md`).
 The naive baseline is the same job sending one item per request (and so committing
 after each item); against Shopify it would also wait for GraphQL points: each call
 costs 10 points and 100 come back per second, so 10,000 single-item calls need about
@@ -384,7 +387,8 @@ mappings when it ends and by a product's deletion (`docs/decisions.md`). The tim
 brackets is that recount over all of the account's mappings, paid once per sync or
 push, never per view; the benchmark recounts once after filling the mappings, as a
 writer does, and checks that the page shows what a live count finds. Its recent
-failed calls are read from a partial index holding only failed calls. The list builds
+failed calls are read from a partial index holding only failed calls, and its recent
+runs, five per action, from the (account, action, id) index. The list builds
 its 50 rows in one call (their links made once per page), loads only the columns it
 shows and reads its first page in display-name order from an index. Around their
 content both pages render Flask-Admin's layout and menus; its static file URLs and
@@ -411,10 +415,10 @@ runs line shows each run.""",
 **Why the target is missed.** In these runs the misses are on SQLite. There the
 floor's writes cost almost nothing (10,000 outcome rows in one executemany, run in
 C), so the floor is little more than the POSTs, and the product's fixed costs weigh
-on the ratio: in profiling runs on this machine, reading the 10,000-row plan and
-building its items took about 50 ms before the first batch could leave, and the
-job's start and end (the run row, the adapter, the mapping health recount) about
-30 ms more; the table's "product" less "floor" shows what they came to in this run.
+on the ratio: reading the 10,000-row plan and building its items before the first
+batch can leave, and the job's start and end (the run row, the adapter, the mapping
+health recount); the table's "product" less "floor" shows what they came to in this
+run.
 Streaming the plan into the first batches was tried and measured no better, since
 the plan and the calls share the interpreter lock. The runs line shows how far one
 run of the same code lies from the next on this two-core machine.""",
