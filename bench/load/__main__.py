@@ -166,7 +166,9 @@ def run_locust(stack, options, plan_path, samples_path):
 
 
 def code_version():
-    """The commit measured, and whether the checkout had changes beside it."""
+    """The commit measured, and whether the checkout had changes beside it (the
+    results file itself, which a run of the other setup may just have written, is
+    not a change to the code measured)."""
 
     def git(*args):
         return subprocess.run(
@@ -176,7 +178,14 @@ def code_version():
     commit = git("rev-parse", "--short", "HEAD")
     if commit.returncode != 0:
         return "not a git checkout"
-    changed = git("status", "--porcelain", "--untracked-files=no").stdout.strip()
+    changed = git(
+        "status",
+        "--porcelain",
+        "--untracked-files=no",
+        "--",
+        ".",
+        f":(exclude){RESULTS.relative_to(ROOT)}",
+    ).stdout.strip()
     suffix = " with uncommitted changes" if changed else ""
     return f"commit {commit.stdout.strip()}{suffix}"
 
