@@ -74,9 +74,16 @@ class SlotListField(StringField):
             self.data = parse_slots(valuelist[0])
 
 
+# zones of the tz database that name no place: the server's own setting, whatever it
+# is, and a placeholder for systems not yet set up
+NOT_PLACES = frozenset({"localtime", "Factory"})
+
+
 @lru_cache(maxsize=1)
 def timezone_choices():
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+    return [
+        (name, name) for name in sorted(zoneinfo.available_timezones() - NOT_PLACES)
+    ]
 
 
 class TimezoneField(SelectField):
@@ -87,6 +94,6 @@ class TimezoneField(SelectField):
         # a ValidationError, not a bare ValueError, which WTForms would not catch
         if self.data not in dict(timezone_choices()):
             raise ValidationError(
-                f"{self.data!r} is not an IANA time zone; pick one such as Asia/Tokyo "
-                "or Europe/Berlin."
+                f"{self.data!r} is not the IANA time zone of a place; pick one such "
+                "as Asia/Tokyo or Europe/Berlin."
             )

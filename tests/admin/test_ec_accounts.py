@@ -319,14 +319,16 @@ def test_fetch_slots_are_kept_sorted(app, admin, channel):
     assert stored_accounts(app)[0].fetch_slots == ["09:00", "13:05", "17:30"]
 
 
-def test_unknown_time_zone_is_refused(app, admin, channel):
-    response = create(admin, "shopify", timezone="Mars/Olympus")
+# localtime is whatever the server is set to; Factory is a placeholder, no place
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "localtime", "Factory"])
+def test_unknown_time_zone_is_refused(app, admin, channel, zone):
+    response = create(admin, "shopify", timezone=zone)
 
     assert_refused(
         app,
         response,
-        "'Mars/Olympus' is not an IANA time zone; pick one such as Asia/Tokyo or "
-        "Europe/Berlin.",
+        f"{zone!r} is not the IANA time zone of a place; pick one such as "
+        "Asia/Tokyo or Europe/Berlin.",
     )
 
 
