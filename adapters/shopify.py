@@ -551,10 +551,6 @@ def _call_limit(header):
     return (used, size) if size > 0 else None
 
 
-# what an inventory item's global id starts with; a stock push checks it on every item
-INVENTORY_ITEM_GID = "gid://shopify/InventoryItem/"
-
-
 def _gid(kind, value):
     """Shopify's global id of ``kind`` for ``value`` (a global id or its number), or
     None when ``value`` is neither."""
@@ -563,6 +559,21 @@ def _gid(kind, value):
     if value.startswith(prefix):
         value = value[len(prefix) :]
     return prefix + value if value.isdigit() else None
+
+
+INVENTORY_ITEM_GID = "gid://shopify/InventoryItem/"
+
+
+def _inventory_gid(value):
+    """``_gid("InventoryItem", value)``, taking a global id already in that form as
+    it is: a stock push asks for every item it sends."""
+    if (
+        type(value) is str
+        and value.startswith(INVENTORY_ITEM_GID)
+        and value[len(INVENTORY_ITEM_GID) :].isdigit()
+    ):
+        return value
+    return _gid("InventoryItem", value)
 
 
 def _expiry(value):
@@ -885,18 +896,7 @@ class ShopifyAdapter(PlatformAdapter):
             # quantity) pairs, in step
             pending, quantities = [], []
             for index, item in enumerate(batch):
-                given, quantity = item.inventory_item_id, item.quantity
-                if (
-                    type(quantity) is int
-                    and type(given) is str
-                    and given.startswith(INVENTORY_ITEM_GID)
-                    and given[len(INVENTORY_ITEM_GID) :].isdigit()
-                ):
-                    # the usual item, a global id and a whole number, as it is
-                    pending.append(index)
-                    quantities.append((given, quantity))
-                    continue
-                inventory_item = _gid("InventoryItem", given)
+                inventory_item = _inventory_gid(item.inventory_item_id)
                 problem = _stock_problem(item, inventory_item)
                 if problem:
                     outcomes[index] = StockOutcome(
@@ -957,26 +957,17 @@ class ShopifyAdapter(PlatformAdapter):
         """
         modern = self.api_version >= CHANGE_FROM_VERSION
         location_id = _gid("Location", location)
-        if modern:
-            # null skips the compare check: the warehouse is the source of truth
-            sent = [
-                {
-                    "inventoryItemId": inventory_item,
-                    "locationId": location_id,
-                    "quantity": quantity,
-                    "changeFromQuantity": None,
-                }
-                for inventory_item, quantity in quantities
-            ]
-        else:
-            sent = [
-                {
-                    "inventoryItemId": inventory_item,
-                    "locationId": location_id,
-                    "quantity": quantity,
-                }
-                for inventory_item, quantity in quantities
-            ]
+        # null skips the compare check: the warehouse is the source of truth
+        compare = {"changeFromQuantity": None} if modern else {}
+        sent = [
+            {
+                "inventoryItemId": inventory_item,
+                "locationId": location_id,
+                "quantity": quantity,
+                **compare,
+            }
+            for inventory_item, quantity in quantities
+        ]
         payload = {
             "name": "available",
             "reason": "correction",
@@ -1071,10 +1062,7 @@ def _stock_problem(item, inventory_item):
             "The listing has no Shopify inventory item id; run Sync Product Mappings "
             "to fill it in."
         )
-    quantity = item.quantity
-    if type(quantity) is not int and (
-        isinstance(quantity, bool) or not isinstance(quantity, int)
-    ):
+    if isinstance(item.quantity, bool) or not isinstance(item.quantity, int):
         return f"The quantity must be a whole number; got {item.quantity!r:.20}."
     return None
 

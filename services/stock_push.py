@@ -70,7 +70,7 @@ def plan_mapped(account, limit=None):
     percentage = account.push_percentage
     # a push plans tens of thousands of mappings: the rows come through Core (no ORM
     # row handling) and each tuple is built from its values in order, with no
-    # keyword matching; a fifth of the time the readable form takes
+    # keyword matching; about a third of the time the readable form takes
     rows = db.session.connection().execute(query).all()
     make_plan, make_item = PlannedItem._make, StockItem._make
     planned = []
